@@ -1,0 +1,40 @@
+# service-backup: `make demo` runs a real backup, `make test` runs every test. Both install what they need.
+SWIFT ?= swift
+BIN_DEBUG := .build/debug/service-backup
+BIN_RELEASE := .build/release/service-backup
+PYTEST ?= python3 -m pytest
+
+.PHONY: all build release deps build-deps test unit-test integration-test demo bench clean
+
+all: build
+
+build-deps:
+	scripts/install-deps.sh --build-only
+
+deps:
+	scripts/install-deps.sh
+
+build: build-deps
+	$(SWIFT) build
+	ln -sf service-backup .build/debug/manual-backup
+
+release: build-deps
+	$(SWIFT) build -c release
+	ln -sf service-backup .build/release/manual-backup
+
+unit-test:
+	$(SWIFT) test
+
+integration-test:
+	SERVICE_BACKUP_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTEST) -q Tests/integration
+
+test: deps build unit-test integration-test
+
+demo: release
+	scripts/demo.sh $(BIN_RELEASE)
+
+bench: release
+	scripts/bench.sh $(BIN_RELEASE)
+
+clean:
+	rm -rf .build demo-backups

@@ -1,0 +1,70 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .treatAllWarnings(as: .error),
+]
+let cStrict: [CSetting] = [.unsafeFlags(["-Wall", "-Werror"])]
+
+let package = Package(
+    name: "service-backup",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "service-backup", targets: ["service-backup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        // Thin C wrappers: typed functions over variadic or macro APIs, nothing more.
+        .target(name: "CCurl", cSettings: cStrict, linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CSSH2", cSettings: cStrict, linkerSettings: [.linkedLibrary("ssh2")]),
+        .target(name: "CCrypto", cSettings: cStrict, linkerSettings: [.linkedLibrary("crypto")]),
+
+        .target(name: "Cron", swiftSettings: strict),
+        .target(name: "Manifest", dependencies: ["Yams"], swiftSettings: strict),
+        .target(name: "LagerLog", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(name: "Signing", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(
+            name: "Transport",
+            dependencies: ["CCurl", "CSSH2", "Signing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Destinations",
+            dependencies: [
+                "Manifest", "Transport", "Signing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ServiceBackup",
+            dependencies: [
+                "Cron", "Manifest", "LagerLog", "Destinations",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "service-backup",
+            dependencies: ["ServiceBackup", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: strict),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest"], swiftSettings: strict),
+        .testTarget(name: "LagerLogTests", dependencies: ["LagerLog"], swiftSettings: strict),
+        .testTarget(name: "SigningTests", dependencies: ["Signing"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
+        .testTarget(name: "DestinationsTests", dependencies: ["Destinations"], swiftSettings: strict),
+        .testTarget(name: "ServiceBackupTests", dependencies: ["ServiceBackup"], swiftSettings: strict),
+    ]
+)

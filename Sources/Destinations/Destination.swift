@@ -1,0 +1,42 @@
+import Logging
+
+/// A place a backup goes. The run hands every destination the same `Backup` and never asks which kind it is.
+///
+/// A destination logs its own progress lines (`about to upload …`, `s3 completed`) on the logger it is
+/// given, makes each file visible only once it is complete, and throws a `DestinationError` (or any
+/// error whose description names no secret) when the backup did not arrive whole.
+/// It honours task cancellation: a cancelled upload stops promptly and leaves nothing half-written.
+public protocol Destination: Sendable {
+    /// The manifest's `name` of this destination, if it has one.
+    var name: String? { get }
+    /// The manifest's type name: `s3`, `azure`, `scp`, `local`.
+    var typeName: String { get }
+
+    func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary
+}
+
+/// What one destination moved.
+public struct UploadSummary: Sendable, Equatable {
+    public var files: Int
+    public var bytes: Int64
+    public var seconds: Double
+    public var retries: Int
+
+    public init(files: Int, bytes: Int64, seconds: Double, retries: Int = 0) {
+        self.files = files
+        self.bytes = bytes
+        self.seconds = seconds
+        self.retries = retries
+    }
+
+    public var mebibytesPerSecond: Double {
+        seconds > 0 ? Double(bytes) / 1_048_576 / seconds : 0
+    }
+}
+
+/// A failure a destination reports; its text is shown to operators as is, so it never holds a secret.
+public struct DestinationError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+import Manifest
+import Transport
+
+/// A folder on this machine or a mount (NFS is common): each file is streamed to a hidden temporary
+/// name beside its target and renamed once complete, so a file at its final name is always whole.
+public struct LocalDestination: Destination {
+    public let name: String?
+    public let path: String
+    public var typeName: String { "local" }
+
+    public init(name: String?, settings: LocalSettings) {
+        self.name = name
+        self.path = settings.path
+    }
+
+    public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {
+        let target = RemotePath.join(path, backup.remoteFolder)
+        logger.info("about to upload \(backup.sourceFolder) to local path \(target)")
+        let clock = ContinuousClock.now
+        for file in backup.files {
+            try Task.checkCancellation()
+            let destination = backup.remotePath(of: file, under: path)
+            try await onOwnThread { flag in
+                try FileCopy.copy(from: file.localPath, to: destination, cancellation: flag)
+            }
+        }
+        let elapsed = ContinuousClock.now - clock
+        logger.info("local completed")
+        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.seconds)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

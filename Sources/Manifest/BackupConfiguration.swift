@@ -1,0 +1,71 @@
+/// The validated settings of one daemon: what the manifest's `service-backup` block says.
+public struct BackupConfiguration: Sendable, Equatable {
+    public var destinations: [DestinationConfiguration]
+    public var sourceFolder: String
+    public var sourceExecutable: String?
+    public var cronSchedule: String
+    public var cleanupExecutable: String?
+    public var serviceIdentifierExecutable: String?
+    public var exitIfInProgress: Bool
+    public var missingPropertiesMessage: String
+    public var deploymentName: String?
+    public var addDeploymentNameToBackupPath: Bool
+    /// Seconds a child process gets between SIGTERM and SIGKILL when the daemon stops.
+    public var shutdownGracePeriod: Double
+    public var alerts: Alerts?
+
+    public static let defaultMissingPropertiesMessage = "Provide these missing fields in your manifest."
+    public static let defaultShutdownGracePeriod: Double = 30
+
+    public init(
+        destinations: [DestinationConfiguration] = [],
+        sourceFolder: String = "",
+        sourceExecutable: String? = nil,
+        cronSchedule: String = "",
+        cleanupExecutable: String? = nil,
+        serviceIdentifierExecutable: String? = nil,
+        exitIfInProgress: Bool = false,
+        missingPropertiesMessage: String = BackupConfiguration.defaultMissingPropertiesMessage,
+        deploymentName: String? = nil,
+        addDeploymentNameToBackupPath: Bool = false,
+        shutdownGracePeriod: Double = BackupConfiguration.defaultShutdownGracePeriod,
+        alerts: Alerts? = nil
+    ) {
+        self.destinations = destinations
+        self.sourceFolder = sourceFolder
+        self.sourceExecutable = sourceExecutable
+        self.cronSchedule = cronSchedule
+        self.cleanupExecutable = cleanupExecutable
+        self.serviceIdentifierExecutable = serviceIdentifierExecutable
+        self.exitIfInProgress = exitIfInProgress
+        self.missingPropertiesMessage = missingPropertiesMessage
+        self.deploymentName = deploymentName
+        self.addDeploymentNameToBackupPath = addDeploymentNameToBackupPath
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.alerts = alerts
+    }
+}
+
+/// The original's `alerts` block, kept so manifests that carry it stay valid.
+public struct Alerts: Sendable, Equatable {
+    public var productName: String
+    public var notificationsServiceName: String?
+    public var cfURL: String?
+    public var cfUser: String?
+    public var cfPassword: Secret?
+    public var skipSSLValidation: Bool
+    public var timeoutSeconds: Int?
+
+    public init(
+        productName: String, notificationsServiceName: String? = nil, cfURL: String? = nil,
+        cfUser: String? = nil, cfPassword: Secret? = nil, skipSSLValidation: Bool = false, timeoutSeconds: Int? = nil
+    ) {
+        self.productName = productName
+        self.notificationsServiceName = notificationsServiceName
+        self.cfURL = cfURL
+        self.cfUser = cfUser
+        self.cfPassword = cfPassword
+        self.skipSSLValidation = skipSSLValidation
+        self.timeoutSeconds = timeoutSeconds
+    }
+}

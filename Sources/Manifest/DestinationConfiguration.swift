@@ -1,0 +1,138 @@
+/// One entry of `destinations`: an optional name and the settings of its type.
+public struct DestinationConfiguration: Sendable, Equatable {
+    public var name: String?
+    public var kind: Kind
+
+    public enum Kind: Sendable, Equatable {
+        case s3(S3Settings)
+        case azure(AzureSettings)
+        case scp(SCPSettings)
+        case local(LocalSettings)
+    }
+
+    public init(name: String? = nil, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+
+    /// The type name as the manifest spells it: `s3`, `azure`, `scp`, `local`.
+    public var typeName: String {
+        switch kind {
+        case .s3: "s3"
+        case .azure: "azure"
+        case .scp: "scp"
+        case .local: "local"
+        }
+    }
+}
+
+/// TLS settings shared by the HTTP destinations.
+public struct TLSSettings: Sendable, Equatable {
+    /// PEM text of extra CA certificates, trusted on top of the system bundle.
+    public var caCert: String?
+    public var skipSSLValidation: Bool
+
+    public init(caCert: String? = nil, skipSSLValidation: Bool = false) {
+        self.caCert = caCert
+        self.skipSSLValidation = skipSSLValidation
+    }
+}
+
+public struct S3Settings: Sendable, Equatable {
+    public var accessKeyID: Secret
+    public var secretAccessKey: Secret
+    public var bucketName: String
+    public var bucketPath: String
+    public var endpointURL: String?
+    public var region: String?
+    public var tls: TLSSettings
+    /// Path-style addressing; nil means "true when endpointURL is set".
+    public var pathStyle: Bool?
+    public var partSize: Int64?
+    public var concurrency: Int?
+    public var serverSideEncryption: String?
+    public var kmsKeyID: String?
+    public var storageClass: String?
+
+    public init(
+        accessKeyID: Secret, secretAccessKey: Secret, bucketName: String, bucketPath: String,
+        endpointURL: String? = nil, region: String? = nil, tls: TLSSettings = TLSSettings(),
+        pathStyle: Bool? = nil, partSize: Int64? = nil, concurrency: Int? = nil,
+        serverSideEncryption: String? = nil, kmsKeyID: String? = nil, storageClass: String? = nil
+    ) {
+        self.accessKeyID = accessKeyID
+        self.secretAccessKey = secretAccessKey
+        self.bucketName = bucketName
+        self.bucketPath = bucketPath
+        self.endpointURL = endpointURL
+        self.region = region
+        self.tls = tls
+        self.pathStyle = pathStyle
+        self.partSize = partSize
+        self.concurrency = concurrency
+        self.serverSideEncryption = serverSideEncryption
+        self.kmsKeyID = kmsKeyID
+        self.storageClass = storageClass
+    }
+}
+
+public struct AzureSettings: Sendable, Equatable {
+    public var storageAccount: String
+    public var storageAccessKey: Secret
+    public var container: String
+    public var path: String
+    /// A storage domain suffix (`core.windows.net`) or a full blob-service URL.
+    public var endpoint: String?
+    public var tls: TLSSettings
+    public var blockSize: Int64?
+    public var concurrency: Int?
+    public var accessTier: String?
+
+    public init(
+        storageAccount: String, storageAccessKey: Secret, container: String, path: String,
+        endpoint: String? = nil, tls: TLSSettings = TLSSettings(), blockSize: Int64? = nil,
+        concurrency: Int? = nil, accessTier: String? = nil
+    ) {
+        self.storageAccount = storageAccount
+        self.storageAccessKey = storageAccessKey
+        self.container = container
+        self.path = path
+        self.endpoint = endpoint
+        self.tls = tls
+        self.blockSize = blockSize
+        self.concurrency = concurrency
+        self.accessTier = accessTier
+    }
+}
+
+public struct SCPSettings: Sendable, Equatable {
+    public var server: String
+    public var user: String
+    public var destination: String
+    public var key: Secret
+    public var port: Int
+    /// known_hosts lines, `SHA256:<base64>` or an MD5 `aa:bb:…` fingerprint; nil or empty: not pinned.
+    public var fingerprint: String?
+    public var connectTimeout: Double?
+    public var concurrency: Int?
+
+    public init(
+        server: String, user: String, destination: String, key: Secret, port: Int = 22,
+        fingerprint: String? = nil, connectTimeout: Double? = nil, concurrency: Int? = nil
+    ) {
+        self.server = server
+        self.user = user
+        self.destination = destination
+        self.key = key
+        self.port = port
+        self.fingerprint = fingerprint
+        self.connectTimeout = connectTimeout
+        self.concurrency = concurrency
+    }
+}
+
+public struct LocalSettings: Sendable, Equatable {
+    public var path: String
+
+    public init(path: String) { self.path = path }
+}

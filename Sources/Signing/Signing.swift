@@ -1,0 +1,2 @@
+// TODO: SigV4 and SharedKey signing.
+import CCrypto

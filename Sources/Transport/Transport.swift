@@ -1,0 +1,2 @@
+// TODO: HTTP (libcurl) and SSH (libssh2) transports.
+import CCurl

@@ -1,0 +1,6 @@
+import Testing
+@testable import Cron
+
+@Test func CronBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Destinations
+
+@Test func DestinationsBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import LagerLog
+
+@Test func LagerLogBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Manifest
+
+@Test func ManifestBuilds() {
+    #expect(Bool(true))
+}

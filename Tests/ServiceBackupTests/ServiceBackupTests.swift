@@ -1,0 +1,6 @@
+import Testing
+@testable import ServiceBackup
+
+@Test func ServiceBackupBuilds() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Signing
+
+@Test func SigningBuilds() {
+    #expect(Bool(true))
+}
