@@ -1,0 +1,71 @@
+import CCrypto
+
+/// SHA-256, MD5 and HMAC-SHA256 over libcrypto, plus the encodings signatures use.
+public enum Digest {
+    public static func sha256<Bytes: Collection>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var hasher = SHA256Hasher()
+        hasher.update(Array(data))
+        return hasher.finish()
+    }
+
+    public static func md5<Bytes: Collection>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let input = Array(data)
+        input.withUnsafeBytes { raw in
+            _ = EVP_Digest(raw.baseAddress, raw.count, &out, &length, EVP_md5(), nil)
+        }
+        return Array(out.prefix(Int(length)))
+    }
+
+    public static func hmacSHA256<Key: Collection, Bytes: Collection>(key: Key, _ data: Bytes) -> [UInt8]
+    where Key.Element == UInt8, Bytes.Element == UInt8 {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let keyBytes = Array(key)
+        let input = Array(data)
+        keyBytes.withUnsafeBytes { k in
+            input.withUnsafeBytes { d in
+                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.bindMemory(to: UInt8.self).baseAddress, d.count, &out, &length)
+            }
+        }
+        return Array(out.prefix(Int(length)))
+    }
+
+    public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Incremental SHA-256, for hashing a file range in chunks without holding it.
+public struct SHA256Hasher: ~Copyable {
+    private let context: OpaquePointer
+
+    public init() {
+        context = EVP_MD_CTX_new()
+        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+    }
+
+    public mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    public consuming func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context, &out, &length)
+        return Array(out.prefix(Int(length)))
+    }
+}

@@ -1,2 +1,0 @@
-// TODO: SigV4 and SharedKey signing.
-import CCrypto

@@ -1,2 +1,0 @@
-// TODO: HTTP (libcurl) and SSH (libssh2) transports.
-import CCurl

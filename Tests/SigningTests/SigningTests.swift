@@ -1,6 +1,0 @@
-import Testing
-@testable import Signing
-
-@Test func SigningBuilds() {
-    #expect(Bool(true))
-}
