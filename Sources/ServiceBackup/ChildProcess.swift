@@ -61,13 +61,13 @@ struct ChildProcess: Sendable {
             if standardOutputOnly {
                 let outcome = try await Subprocess.run(
                     executable, arguments: arguments, platformOptions: options,
-                    input: .none, output: .sequence, error: .discarded, body: { try await Self.keepTail(of: $0.standardOutput) }
+                    input: .none, output: .sequence, error: .discarded, body: { try await Self.drain($0.standardOutput) }
                 )
                 result = (outcome.terminationStatus, outcome.closureResult)
             } else {
                 let outcome = try await Subprocess.run(
                     executable, arguments: arguments, platformOptions: options,
-                    input: .none, output: .sequence, error: .combinedWithOutput, body: { try await Self.keepTail(of: $0.standardOutput) }
+                    input: .none, output: .sequence, error: .combinedWithOutput, body: { try await Self.drain($0.standardOutput) }
                 )
                 result = (outcome.terminationStatus, outcome.closureResult)
             }
@@ -79,6 +79,12 @@ struct ChildProcess: Sendable {
         case .exited(let code): return Outcome(exitCode: code, signal: nil, outputTail: tail)
         case .signaled(let signal): return Outcome(exitCode: nil, signal: signal, outputTail: tail)
         }
+    }
+
+    /// Reads the output to its end even when the run is cancelled: a child that is stopping may still
+    /// write (bash reports its killed job), and a closed pipe would kill it with SIGPIPE before its TERM trap ran.
+    private static func drain(_ output: SubprocessOutputSequence) async throws -> [UInt8] {
+        try await Task { try await keepTail(of: output) }.value
     }
 
     private static func keepTail(of output: SubprocessOutputSequence) async throws -> [UInt8] {
