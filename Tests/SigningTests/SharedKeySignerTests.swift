@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Signing
 
-/// The expected strings come from the official azure-storage-blob SDK (see derive_sharedkey_vectors.py).
+/// The expected strings come from the official azure-storage-blob SDK (see Fixtures/derive_sharedkey_vectors.py).
 @Test(arguments: sharedKeyVectors.map(\.name))
 func stringToSignMatchesSDK(name: String) throws {
     let vector = try #require(sharedKeyVectors.first { $0.name == name })
