@@ -95,7 +95,7 @@ class BlobServer:
         self.root = Path(root)
         self.accounts = dict(accounts)
         self.containers: dict[tuple[str, str], Container] = {}
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # reentrant: wait_for predicates call ops() under it
         self.changed = threading.Condition(self.lock)
         self.events: list[Event] = []
         # op -> list of (status, code) answered, one each, before the op runs normally
@@ -103,6 +103,8 @@ class BlobServer:
         # when set, Put Block requests past `gate_after` wait for it before storing anything
         self.gate: threading.Event | None = None
         self.gate_after = 0
+        # seconds added to this service's clock, to play a client whose clock is off
+        self.clock_offset = 0.0
         self.waiting_at_gate = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
@@ -279,10 +281,11 @@ class _Handler(BaseHTTPRequestHandler):
             )
         date = self.headers.get("x-ms-date") or self.headers.get("Date")
         parsed = email.utils.parsedate_to_datetime(date).timestamp() if date else None
-        if parsed is None or parsed < time.time() - MAX_SKEW:
+        now = time.time() + self.blob_server.clock_offset
+        if parsed is None or parsed < now - MAX_SKEW:
             raise BlobError(403, "AuthenticationFailed", "Server failed to authenticate the request.",
                             f"Request date header too old: '{date}'")
-        if parsed > time.time() + MAX_SKEW:
+        if parsed > now + MAX_SKEW:
             raise BlobError(403, "AuthenticationFailed", "Server failed to authenticate the request.",
                             f"Request date header is in the future: '{date}'")
 

@@ -86,6 +86,9 @@ public struct AzureDestination: Destination {
         logger.info("Uploading azure blobs", metadata: [
             "container": .string(container), "localPath": .string(backup.sourceFolder), "remotePath": .string(remotePath),
         ])
+        logger.info("The container and remote path will be created if they don't already exist", metadata: [
+            "container": .string(container), "remotePath": .string(remotePath),
+        ])
         logger.info("about to upload \(backup.sourceFolder) to Azure remote path \(remotePath)")
         let clock = ContinuousClock.now
         let retries = RetryCounter()
