@@ -106,6 +106,8 @@ class BlobServer:
         # seconds added to this service's clock, to play a client whose clock is off
         self.clock_offset = 0.0
         self.waiting_at_gate = 0
+        self.active_blocks = 0
+        self.most_active_blocks = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.blob_server = self  # type: ignore[attr-defined]
@@ -434,6 +436,17 @@ class _Handler(BaseHTTPRequestHandler):
         return 201
 
     def _put_block(self, account, container, name):
+        server = self.blob_server
+        with server.lock:
+            server.active_blocks += 1
+            server.most_active_blocks = max(server.most_active_blocks, server.active_blocks)
+        try:
+            return self._store_block(account, container, name)
+        finally:
+            with server.lock:
+                server.active_blocks -= 1
+
+    def _store_block(self, account, container, name):
         c = self._container(account, container)
         block_id = self.query.get("blockid", "")
         try:

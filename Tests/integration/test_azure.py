@@ -132,6 +132,24 @@ def test_wrong_key_exits_2_and_commits_nothing(tmp_path, binary, server, key):
     assert "MAC signature" not in result.stdout and "string to sign" not in result.stdout
 
 
+def test_blocks_go_up_several_at_a_time_and_no_more(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    source.mkdir()
+    data = os.urandom(10 * MIB)
+    (source / "data.bin").write_bytes(data)
+    gate = server.hold_blocks_after(0)
+    process = subprocess.Popen([str(binary), "backup", str(manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=3))],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        server.wait_for(lambda s: s.waiting_at_gate >= 3, timeout=60)  # three blocks in flight at once
+    finally:
+        gate.set()
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stdout + stderr
+    assert server.most_active_blocks == 3
+    assert sdk(server, key).download_blob(f"{dated('redis/backups')}/data.bin").readall() == data
+
+
 def test_killed_upload_leaves_no_blob(tmp_path, binary, server, key):
     source = tmp_path / "source"
     source.mkdir()

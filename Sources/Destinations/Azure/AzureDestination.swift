@@ -42,7 +42,7 @@ public struct AzureDestination: Destination {
 
     public init(name: String?, settings: AzureSettings, retry: RetryPolicy = RetryPolicy()) throws {
         let account = settings.storageAccount.trimmingCharacters(in: .whitespaces)
-        guard !account.isEmpty, account.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+        guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw DestinationError("azure: storage_account \(settings.storageAccount) is not a storage account name")
         }
         guard Self.isContainerName(settings.container) else {
