@@ -49,7 +49,7 @@ def parser_refuses_everything(binary: Path, tmp_path: Path) -> str | None:
     })
     result = run_cli(binary, "validate", manifest)
     if result.returncode != 0 and "not supported yet" in result.stderr:
-        return f"the manifest parser is not on this build yet: {result.stderr.strip()}"
+        return f"this build cannot load manifests yet (parser or cron missing): {result.stderr.strip()}"
     return None
 
 
