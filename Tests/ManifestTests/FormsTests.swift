@@ -362,6 +362,49 @@ import Testing
             "Invalid config - destination cannot be used together with destinations"))
     }
 
+    /// The shape of the original release's own v1 deployment manifest fixtures.
+    @Test func originalV1DeploymentManifest() throws {
+        let config = try parse("""
+            ---
+            name: service-backup
+
+            director_uuid: dc4e8b29-2f3a-4051-8b66-39193791a57b
+
+            releases:
+            - name: service-backup
+              version: latest
+
+            properties:
+              service-backup:
+                destination:
+                  scp:
+                    server: foo
+                    user: user
+                    destination: /var
+                    key: akey
+                    port: 22
+                source_folder: /foo
+                source_executable: whoami
+                cron_schedule: '*/5 * * * * *'
+                cleanup_executable: somecleanup
+                missing_properties_message: custom message
+
+            jobs:
+            - name: service-backup
+              instances: 1
+              templates:
+              - {release: service-backup, name: service-backup}
+
+            update:
+              canaries: 1
+              canary_watch_time: 1000-60000
+            """)
+        let scp = try #require(config.firstSCP)
+        #expect(scp.server == "foo" && scp.user == "user" && scp.destination == "/var" && scp.key.reveal() == "akey")
+        #expect(config.cleanupExecutable == "somecleanup" && config.missingPropertiesMessage == "custom message")
+        #expect(config.deploymentName == "service-backup")
+    }
+
     @Test func emptyLegacyDestinationMeansNoBackups() throws {
         #expect(try parse("destination: {}\n").destinations.isEmpty)
     }
