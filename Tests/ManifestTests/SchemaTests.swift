@@ -80,3 +80,36 @@ import Testing
         #expect(try parse("destinations: []").summaryLines == ["destinations: none (backups are skipped)"])
     }
 }
+
+/// Every catalog key of a destination type or of the top level is read by the parser: a map in its
+/// place is refused with an error naming it.
+@Suite struct CatalogIsRead {
+    static let typedKeys = ManifestSchema.keys.filter { key in
+        ManifestSchema.destinationTypes.contains(String(key.path.split(separator: ".")[0]))
+            || (!key.path.contains(".") && !key.path.contains("[") && !key.ignored
+                && [.string, .boolean, .number, .integer].contains(key.type))
+    }
+
+    @Test(arguments: typedKeys)
+    func mapInPlaceOfValue(key: ManifestKey) {
+        let samples = [
+            "s3": "bucket_name: b, bucket_path: p, access_key_id: i, secret_access_key: s",
+            "azure": "storage_account: a, storage_access_key: k, container: c, path: p",
+            "scp": "server: s, user: u, destination: /d, key: k",
+            "local": "path: /p",
+        ]
+        let type = String(key.path.split(separator: ".")[0])
+        let manifest: String
+        if let sample = samples[type] {
+            let entries = sample.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.hasPrefix(key.name + ":") } + ["\(key.name): {wrong: 1}"]
+            manifest = rendered("- type: \(type)\n  config: {\(entries.joined(separator: ", "))}")
+        } else {
+            let top = rendered(s3Entry).split(separator: "\n").filter { !$0.hasPrefix(key.name + ":") }
+                .joined(separator: "\n")
+            manifest = top + "\n\(key.name): {wrong: 1}\n"
+        }
+        let text = errorText(manifest)
+        #expect(text.contains("\(key.name) must be"), "\(text)")
+    }
+}
