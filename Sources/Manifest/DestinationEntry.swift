@@ -54,8 +54,8 @@ struct DestinationEntry {
     private static func entry(_ node: Node, path: String, file: String) throws -> DestinationEntry {
         guard case .mapping(let mapping) = node else {
             throw ManifestError.value(
-                path, "must be a map with type and config, got \(ManifestMap.describe(node, secret: true))",
-                at: SourceLocation(file: file, line: node.mark?.line))
+                path, "must be a map with type and config, got \(ManifestMap.describe(node, secret: false))",
+                at: ValueLocation(file: file, line: node.mark?.line))
         }
         let map = ManifestMap(mapping, path: path, file: file)
         let typeKey = ManifestSchema.Entry.type

@@ -22,13 +22,13 @@ extension ManifestError {
     }
 
     /// A one-line error about the value at `keyPath`.
-    static func value(_ keyPath: String, _ problem: String, at location: SourceLocation) -> ManifestError {
+    static func value(_ keyPath: String, _ problem: String, at location: ValueLocation) -> ManifestError {
         ManifestError("\(prefix)\(keyPath) \(problem) (\(location)).")
     }
 }
 
 /// Where a value sits: the file and, when known, the line.
-struct SourceLocation: CustomStringConvertible, Sendable {
+struct ValueLocation: CustomStringConvertible, Sendable {
     var file: String
     var line: Int?
 

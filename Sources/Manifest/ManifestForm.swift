@@ -53,7 +53,7 @@ enum ManifestForm {
         guard case .mapping(let mapping) = node else {
             throw ManifestError.value(
                 path, "must be a map, got \(ManifestMap.describe(node, secret: false))",
-                at: SourceLocation(file: file, line: node.mark?.line))
+                at: ValueLocation(file: file, line: node.mark?.line))
         }
         return ManifestMap(mapping, path: path, file: file)
     }

@@ -63,9 +63,9 @@ public enum ManifestLoader {
         }
         guard let root, !root.isNull else { throw ManifestError.file(file, "is empty.") }
         guard case .mapping(let mapping) = root else {
-            let line = root.mark.map { ", line \($0.line)" } ?? ""
-            throw ManifestError.file(
-                file, "must hold a map of settings, got \(ManifestMap.describe(root, secret: true))\(line).")
+            let found = if case .sequence = root { "a list" } else { "a single value" }
+            let line = root.mark.map { " (line \($0.line))" } ?? ""
+            throw ManifestError.file(file, "must hold a map of settings at the top, got \(found)\(line).")
         }
         return mapping
     }

@@ -17,8 +17,8 @@ struct ManifestMap {
 
     func keyPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
-    func location(of node: Node?) -> SourceLocation {
-        SourceLocation(file: file, line: (node?.mark ?? mapping.mark)?.line)
+    func location(of node: Node?) -> ValueLocation {
+        ValueLocation(file: file, line: (node?.mark ?? mapping.mark)?.line)
     }
 
     /// The value stored under `name`; nil when the key is absent or its value is null.
