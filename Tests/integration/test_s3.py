@@ -255,3 +255,31 @@ def test_sigterm_mid_multipart_aborts_the_upload(binary, tmp_path, moto_s3):
     assert objects(client, bucket) == {}
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert_no_secrets(stdout, stderr, secrets=[moto_s3.secret_key, moto_s3.access_key])
+
+
+def test_region_is_discovered_from_the_bucket(binary, tmp_path, moto_s3):
+    client = moto_s3.client()
+    bucket = new_bucket()
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "f").write_bytes(b"x" * 100)
+
+    result = run_cli(binary, "backup", write_manifest(tmp_path, s3_manifest(moto_s3, source, bucket)))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(objects(client, bucket).values()) == [100]
+
+
+def test_missing_bucket_is_created_in_the_configured_region(binary, tmp_path, moto_s3):
+    client = moto_s3.client()
+    bucket = new_bucket()
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "f").write_bytes(b"y")
+
+    result = run_cli(binary, "backup", write_manifest(tmp_path, s3_manifest(moto_s3, source, bucket, region="eu-central-1")))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert client.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-central-1"
+    assert list(objects(client, bucket).values()) == [1]
