@@ -54,6 +54,14 @@ import Transport
         #expect(virtual.hostHeader == "b.minio.example")
     }
 
+    @Test func awsOwnEndpointURLMeansAWS() throws {
+        let endpoint = try S3Endpoint.make(endpointURL: "https://s3.amazonaws.com", bucket: "b", region: "eu-west-1", pathStyle: nil)
+        #expect(endpoint.isAWS && !endpoint.pathStyle && endpoint.host == "b.s3.eu-west-1.amazonaws.com")
+        #expect(S3Endpoint.isAWSEndpoint("https://s3-eu-west-1.amazonaws.com/"))
+        #expect(!S3Endpoint.isAWSEndpoint("https://s3.amazonaws.com/prefix"))
+        #expect(!S3Endpoint.isAWSEndpoint("http://127.0.0.1:9000"))
+    }
+
     @Test func badEndpointsAreRefusedWithTheirKey() {
         for url in ["minio:9000", "ftp://host", "http://host:99999", "http://"] {
             #expect(throws: DestinationError.self) { try S3Endpoint.parse(url) }

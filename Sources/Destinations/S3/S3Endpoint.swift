@@ -18,7 +18,7 @@ struct S3Endpoint: Sendable, Equatable {
 
     /// The endpoint for `bucket` in `region` (`endpoint_url` wins over AWS's names).
     static func make(endpointURL: String?, bucket: String, region: String, pathStyle: Bool?) throws -> S3Endpoint {
-        if let endpointURL, !endpointURL.isEmpty {
+        if let endpointURL, !endpointURL.isEmpty, !isAWSEndpoint(endpointURL) {
             var endpoint = try parse(endpointURL)
             endpoint.pathStyle = pathStyle ?? true
             if !endpoint.pathStyle { endpoint.host = "\(bucket).\(endpoint.host)" }
@@ -31,6 +31,17 @@ struct S3Endpoint: Sendable, Equatable {
             scheme: "https", host: usePathStyle ? regionalHost : "\(bucket).\(regionalHost)", port: nil,
             basePath: "", pathStyle: usePathStyle, isAWS: true
         )
+    }
+
+    /// AWS's own S3 endpoint given as `endpoint_url` (the BOSH job renders `https://s3.amazonaws.com` by
+    /// default): treated as no endpoint at all, so the bucket's region and virtual-hosted names apply.
+    static func isAWSEndpoint(_ url: String) -> Bool {
+        guard let endpoint = try? parse(url), endpoint.scheme == "https", endpoint.basePath.isEmpty,
+              endpoint.port == nil || endpoint.port == 443 else { return false }
+        let host = endpoint.host.lowercased()
+        guard host.hasSuffix(".amazonaws.com") else { return false }
+        let label = host.dropLast(".amazonaws.com".count)
+        return label == "s3" || label.hasPrefix("s3.") || label.hasPrefix("s3-")
     }
 
     static func parse(_ url: String) throws -> S3Endpoint {
