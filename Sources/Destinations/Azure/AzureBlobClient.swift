@@ -1,6 +1,5 @@
 import Foundation
 import Signing
-import Synchronization
 import Transport
 
 /// The few Blob service operations a backup needs, each signed with SharedKey, sent through the shared
@@ -103,13 +102,4 @@ struct AzureBlobClient: Sendable {
         return "\(days[(c.weekday ?? 1) - 1]), \(two(c.day)) \(months[(c.month ?? 1) - 1]) \(String(format: "%04d", c.year ?? 1970)) "
             + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
     }
-}
-
-/// Counts the retries of one upload, across all its tasks.
-final class RetryCounter: Sendable {
-    private let count = Atomic<Int>(0)
-
-    func increment() { count.add(1, ordering: .relaxed) }
-
-    var value: Int { count.load(ordering: .relaxed) }
 }
