@@ -51,11 +51,19 @@ func loadService(_ path: String) throws -> Service {
 }
 
 /// Runs `work` in a task that SIGTERM/SIGINT cancel; returns its result once it has wound down.
+/// The signal handlers are in place before the work starts, so an early signal is never lost.
 func runUntilSignalled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async throws -> T {
+    let (stop, stopper) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    let signals = ShutdownSignals { _ in stopper.yield() }
     let task = Task { await work() }
-    let signals = ShutdownSignals { _ in task.cancel() }
+    let watcher = Task {
+        for await _ in stop {
+            task.cancel()
+            return
+        }
+    }
     let result = await task.value
+    watcher.cancel()
     withExtendedLifetime(signals) {}
-    if task.isCancelled, T.self == Bool.self, result as? Bool == false { throw ExitStatus.failure }
     return result
 }
