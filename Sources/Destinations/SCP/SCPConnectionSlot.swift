@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+import Transport
+
+/// One worker's SSH connection with its SFTP channel, opened on first use and again after a failure.
+/// Only one `onOwnThread` job uses a slot at a time; the lock guards the hand-over between threads.
+final class SCPConnectionSlot: Sendable {
+    struct Connection {
+        var session: SSHSession
+        var sftp: SFTPClient
+    }
+
+    private let state = Mutex<Connection?>(nil)
+    private let seenHostKey = Mutex<SSHHostKey?>(nil)
+    /// Temporary files a dropped connection left behind, removed once connected again.
+    private let strayTemporaries = Mutex<[String]>([])
+
+    /// The host key the server showed on this slot's first connection.
+    var hostKey: SSHHostKey? { seenHostKey.withLock { $0 } }
+
+    func connection(to target: SCPTarget, cancellation: CancellationFlag) throws -> Connection {
+        if let open = state.withLock({ $0 }) { return open }
+        let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: cancellation)
+        do {
+            try target.check(session.hostKey)
+            seenHostKey.withLock { if $0 == nil { $0 = session.hostKey } }
+            try session.authenticate(user: target.user, key: target.key)
+            let connection = Connection(session: session, sftp: try session.openSFTP())
+            state.withLock { $0 = connection }
+            for stray in strayTemporaries.withLock({ stray in defer { stray = [] }; return stray }) {
+                try? connection.sftp.remove(stray)
+            }
+            return connection
+        } catch {
+            session.close()
+            throw error
+        }
+    }
+
+    /// Writes `file` to a temporary name beside `remote`, then renames it into place. On failure the
+    /// temporary file is removed while the connection allows, and a broken connection is dropped.
+    func upload(_ file: BackupFile, to remote: String, target: SCPTarget, cancellation: CancellationFlag) throws {
+        let connection = try connection(to: target, cancellation: cancellation)
+        let folder = (remote as NSString).deletingLastPathComponent
+        let temporary = RemotePath.join(folder, ".\((remote as NSString).lastPathComponent).partial-\(UUID().uuidString.prefix(8).lowercased())")
+        var written = false
+        do {
+            if !folder.isEmpty { try connection.sftp.createFolders(folder) }
+            written = true
+            try connection.sftp.write(localPath: file.localPath, to: temporary, cancellation: cancellation)
+            try connection.sftp.rename(temporary, to: remote)
+            connection.sftp.keepalive()
+        } catch let error as SSHError {
+            if written {
+                if error.kind == .connection {
+                    strayTemporaries.withLock { $0.append(temporary) }
+                } else {
+                    try? connection.sftp.remove(temporary)
+                }
+            }
+            if error.kind == .connection || error.kind == .cancelled { close() }
+            throw error
+        }
+    }
+
+    func close() {
+        let connection = state.withLock { current -> Connection? in
+            defer { current = nil }
+            return current
+        }
+        connection?.sftp.close()
+        connection?.session.close()
+    }
+}
