@@ -1,0 +1,153 @@
+import Destinations
+import Foundation
+import Logging
+import Manifest
+
+/// One backup: identify the instance, run the source executable, upload to every destination, clean up.
+/// Each run has its own `backup_guid`, carried on every line it logs.
+public struct BackupRun: Sendable {
+    public let configuration: BackupConfiguration
+    public let destinations: [any Destination]
+
+    public init(configuration: BackupConfiguration, destinations: [any Destination]) {
+        self.configuration = configuration
+        self.destinations = destinations
+    }
+
+    private var gracePeriod: Duration { .milliseconds(Int64(configuration.shutdownGracePeriod * 1000)) }
+
+    /// Performs the run and tells whether the backup reached every destination.
+    public func perform(logger base: Logger, now: Date = Date()) async -> Bool {
+        var logger = base
+        logger[metadataKey: "backup_guid"] = .string(UUID().uuidString.lowercased())
+        if let command = configuration.serviceIdentifierExecutable, !command.isEmpty {
+            if let identifier = await identify(command, logger: logger) {
+                logger[metadataKey: "identifier"] = .string(identifier)
+            }
+        }
+        guard await runSourceExecutable(logger: logger) else { return false }
+        guard await upload(logger: logger, startedAt: now) else { return false }
+        await cleanup(logger: logger)
+        return true
+    }
+
+    private func identify(_ command: String, logger: Logger) async -> String? {
+        do {
+            let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run(standardOutputOnly: true)
+            guard outcome.succeeded else {
+                logger.error("Service identifier command returned error", metadata: ["error": .string(outcome.statusText)])
+                return nil
+            }
+            return outcome.outputTail.trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            logger.error("Service identifier command not found", metadata: ["error": .string("\(error)")])
+            return nil
+        }
+    }
+
+    private func runSourceExecutable(logger: Logger) async -> Bool {
+        guard let command = configuration.sourceExecutable, !command.isEmpty else {
+            logger.info("source_executable not provided, skipping performing of backup")
+            return true
+        }
+        logger.info("Perform backup started")
+        do {
+            let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run()
+            guard outcome.succeeded else {
+                logger.error("Perform backup completed with error", metadata: [
+                    "error": .string(outcome.statusText), "output": .string(outcome.outputTail),
+                ])
+                return false
+            }
+        } catch {
+            logger.error("Perform backup completed with error", metadata: ["error": .string("\(error)")])
+            return false
+        }
+        logger.info("Perform backup completed successfully")
+        return true
+    }
+
+    private func upload(logger: Logger, startedAt: Date) async -> Bool {
+        logger.info("Upload backup started")
+        let clock = ContinuousClock.now
+        let deploymentFolder = configuration.addDeploymentNameToBackupPath ? configuration.deploymentName : nil
+        let backup: Backup
+        do {
+            backup = try Backup.scan(
+                sourceFolder: configuration.sourceFolder,
+                remoteFolder: Backup.remoteFolder(for: startedAt, deploymentName: deploymentFolder)
+            )
+        } catch {
+            logger.error("Upload backup completed with error", metadata: ["error": .string("\(error)")])
+            return false
+        }
+
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for destination in destinations {
+                group.addTask { await upload(backup, to: destination, logger: logger) }
+            }
+            return await group.reduce(into: [String]()) { failures, failure in
+                if let failure { failures.append(failure) }
+            }
+        }
+        guard failures.isEmpty else {
+            logger.error("Upload backup completed with error", metadata: ["error": .string(failures.joined(separator: "; "))])
+            return false
+        }
+        logger.info("Upload backup completed successfully", metadata: [
+            "duration_in_seconds": .stringConvertible((ContinuousClock.now - clock).inSeconds),
+            "size_in_bytes": .stringConvertible(backup.totalBytes),
+        ])
+        return true
+    }
+
+    /// Uploads to one destination; returns the failure text, or nil on success.
+    private func upload(_ backup: Backup, to destination: any Destination, logger base: Logger) async -> String? {
+        var logger = base
+        if let name = destination.name { logger[metadataKey: "destination_name"] = .string(name) }
+        do {
+            let summary = try await destination.upload(backup, logger: logger)
+            logger.info("\(destination.typeName) upload summary", metadata: [
+                "files": .stringConvertible(summary.files),
+                "bytes": .stringConvertible(summary.bytes),
+                "seconds": .stringConvertible(summary.seconds),
+                "mib_per_second": .stringConvertible((summary.mebibytesPerSecond * 100).rounded() / 100),
+                "retries": .stringConvertible(summary.retries),
+            ])
+            return nil
+        } catch is CancellationError {
+            return "\(destination.typeName) upload cancelled"
+        } catch {
+            logger.error("\(destination.typeName) upload failed", metadata: ["error": .string("\(error)")])
+            let label = destination.name.map { "\(destination.typeName) destination \($0)" } ?? "\(destination.typeName) destination"
+            return "\(label): \(error)"
+        }
+    }
+
+    private func cleanup(logger: Logger) async {
+        guard let command = configuration.cleanupExecutable, !command.isEmpty else {
+            logger.info("Cleanup command not provided")
+            return
+        }
+        logger.info("Cleanup started")
+        do {
+            let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run()
+            guard outcome.succeeded else {
+                logger.error("Cleanup completed with error", metadata: [
+                    "error": .string(outcome.statusText), "output": .string(outcome.outputTail),
+                ])
+                return
+            }
+            logger.info("Cleanup completed successfully")
+        } catch {
+            logger.error("Cleanup completed with error", metadata: ["error": .string("\(error)")])
+        }
+    }
+}
+
+extension Duration {
+    var inSeconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,50 @@
+import Cron
+import Destinations
+import Foundation
+import LagerLog
+import Logging
+import Manifest
+
+/// Everything the commands need from one manifest: its settings, its schedule and its destinations.
+public struct Service: Sendable {
+    public let configuration: BackupConfiguration
+    /// Nil when there are no destinations (the schedule is then not required).
+    public let schedule: CronSchedule?
+    public let destinations: [any Destination]
+
+    /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
+    public static func load(path: String, now: Date = Date()) throws -> Service {
+        let configuration = try ManifestLoader.load(path: path)
+        var schedule: CronSchedule?
+        if !configuration.destinations.isEmpty {
+            let parsed: CronSchedule
+            do {
+                parsed = try CronSchedule(parsing: configuration.cronSchedule)
+            } catch {
+                throw ManifestError("Invalid config - cron_schedule \"\(configuration.cronSchedule)\": \(error)\n\(configuration.missingPropertiesMessage)")
+            }
+            guard parsed.next(after: now) != nil else {
+                throw ManifestError("Invalid config - cron_schedule \"\(configuration.cronSchedule)\" never fires")
+            }
+            schedule = parsed
+        }
+        let destinations = try configuration.destinations.enumerated().map { index, destination in
+            do {
+                return try destination.makeDestination()
+            } catch {
+                throw ManifestError("Invalid config - destinations[\(index)] (\(destination.typeName)): \(error)")
+            }
+        }
+        return Service(configuration: configuration, schedule: schedule, destinations: destinations)
+    }
+
+    public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }
+
+    public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun) }
+
+    /// The logger every command logs with: lager JSON lines on stdout.
+    public static func bootstrapLogging() -> Logger {
+        LoggingSystem.bootstrap { _ in LagerLogHandler(source: "ServiceBackup") }
+        return Logger(label: "ServiceBackup")
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import ServiceBackup
-
-@Test func ServiceBackupBuilds() {
-    #expect(Bool(true))
-}

@@ -1,0 +1,130 @@
+"""`validate` and `next-runs` on the built binary."""
+import pytest
+import yaml
+
+from conftest import assert_no_secrets, run_cli, write_manifest
+
+SECRETS = {
+    "access_key_id": "AKIAEXAMPLESECRETID1",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "storage_access_key": "c2VjcmV0LXN0b3JhZ2Uta2V5LXRoYXQtbXVzdC1ub3QtbGVhaw==",
+    "key": "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAsecretsecretsecretsecretsecretsecret\n-----END RSA PRIVATE KEY-----\n",
+}
+
+SETTINGS = {
+    "destinations": [
+        {"type": "s3", "name": "primary", "config": {
+            "access_key_id": SECRETS["access_key_id"], "secret_access_key": SECRETS["secret_access_key"],
+            "bucket_name": "backups", "bucket_path": "redis", "endpoint_url": "http://127.0.0.1:9"}},
+        {"type": "azure", "config": {
+            "storage_account": "acct", "storage_access_key": SECRETS["storage_access_key"],
+            "container": "backups", "path": "redis"}},
+        {"type": "scp", "config": {
+            "server": "127.0.0.1", "user": "backup", "destination": "/backups", "key": SECRETS["key"],
+            "port": 2222, "fingerprint": "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"}},
+    ],
+    "source_folder": "/var/vcap/store/backup",
+    "source_executable": "/bin/true",
+    "cron_schedule": "0 */6 * * *",
+}
+
+
+def check_valid(binary, path):
+    result = run_cli(binary, "validate", path)
+    assert result.returncode == 0, result.stderr
+    assert "bucket backups" in result.stdout and "container backups" in result.stdout
+    assert "backup@127.0.0.1:2222" in result.stdout
+    assert "next backup:" in result.stdout
+    assert_no_secrets(result.stdout, result.stderr, secrets=list(SECRETS.values()))
+    return result
+
+
+def test_validate_rendered_backup_yml(binary, tmp_path):
+    check_valid(binary, write_manifest(tmp_path, SETTINGS))
+
+
+def test_validate_bosh_deployment_manifest(binary, tmp_path):
+    manifest = {
+        "name": "redis-prod",
+        "instance_groups": [{"name": "redis", "jobs": [
+            {"name": "redis-server", "properties": {}},
+            {"name": "service-backup", "properties": {"service-backup": SETTINGS}},
+        ]}],
+    }
+    check_valid(binary, write_manifest(tmp_path, manifest))
+    check_valid(binary, write_manifest(tmp_path, {"name": "x", "properties": {"service-backup": SETTINGS}}, "top.yml"))
+
+
+def test_validate_legacy_single_destination(binary, tmp_path):
+    legacy = {k: v for k, v in SETTINGS.items() if k != "destinations"}
+    legacy["destination"] = {"s3": SETTINGS["destinations"][0]["config"]}
+    result = run_cli(binary, "validate", write_manifest(tmp_path, legacy))
+    assert result.returncode == 0, result.stderr
+    assert "bucket backups" in result.stdout
+    assert_no_secrets(result.stdout, result.stderr, secrets=list(SECRETS.values()))
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda m: m["destinations"][0]["config"].pop("bucket_name"),
+     "Invalid config - Missing values for s3: bucket_name."),
+    (lambda m: m["destinations"][2].pop("config"), "Invalid config - Missing config for scp."),
+    (lambda m: m["destinations"][1].pop("type"), "Invalid config - Missing type for destination."),
+    (lambda m: m["destinations"][1].update(type="ftp"), "Invalid config - Unknown destination type: ftp."),
+    (lambda m: m.pop("cron_schedule"), "Invalid config - Missing values for service_backup: cron_schedule."),
+])
+def test_validate_refuses_with_the_original_texts(binary, tmp_path, change, expected):
+    manifest = yaml.safe_load(yaml.safe_dump(SETTINGS))
+    change(manifest)
+    manifest["missing_properties_message"] = "Ask the platform team."
+    result = run_cli(binary, "validate", write_manifest(tmp_path, manifest))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [expected, "Ask the platform team."]
+    assert_no_secrets(result.stdout, result.stderr, secrets=list(SECRETS.values()))
+
+
+def test_validate_refuses_a_wrongly_typed_secret_without_showing_it(binary, tmp_path):
+    manifest = yaml.safe_load(yaml.safe_dump(SETTINGS))
+    manifest["destinations"][0]["config"]["secret_access_key"] = {"nested": SECRETS["secret_access_key"]}
+    result = run_cli(binary, "validate", write_manifest(tmp_path, manifest))
+    assert result.returncode == 2
+    assert "secret_access_key" in result.stderr
+    assert_no_secrets(result.stdout, result.stderr, secrets=list(SECRETS.values()))
+
+
+def test_validate_refuses_missing_and_broken_files(binary, tmp_path):
+    missing = run_cli(binary, "validate", tmp_path / "nope.yml")
+    assert missing.returncode == 2 and "nope.yml" in missing.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text("destinations: [\n  - type: s3\n   bad")
+    result = run_cli(binary, "validate", broken)
+    assert result.returncode == 2 and "broken.yml" in result.stderr
+    assert "Traceback" not in result.stderr and "Fatal error" not in result.stderr
+
+
+def test_validate_refuses_a_never_firing_schedule(binary, tmp_path):
+    manifest = dict(SETTINGS, cron_schedule="0 0 30 2 *")
+    result = run_cli(binary, "validate", write_manifest(tmp_path, manifest))
+    assert result.returncode == 2 and "cron_schedule" in result.stderr
+
+
+def test_next_runs_prints_times_with_offsets(binary):
+    result = run_cli(binary, "next-runs", "30 2 * * *", "--from", "2024-03-09T00:00:00-05:00",
+                     "--count", "3", "--timezone", "America/New_York")
+    assert result.returncode == 0, result.stderr
+    # 2024-03-10 02:30 does not exist in New York: robfig skips that day.
+    assert result.stdout.split() == ["2024-03-09T02:30:00-05:00", "2024-03-11T02:30:00-04:00",
+                                     "2024-03-12T02:30:00-04:00"]
+
+
+def test_next_runs_every_and_zone_prefix(binary):
+    result = run_cli(binary, "next-runs", "CRON_TZ=Europe/London 0 9 * * MON", "--from", "2024-01-01T10:00:00Z",
+                     "--count", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2024-01-08T09:00:00Z", "2024-01-15T09:00:00Z"]
+
+
+def test_next_runs_refuses_bad_expressions(binary):
+    for expression in ["61 * * * *", "0 0 30 2 *", "@fortnightly", "* * * * * * *"]:
+        result = run_cli(binary, "next-runs", expression)
+        assert result.returncode == 2, expression
+        assert result.stderr.strip(), expression
