@@ -9,17 +9,22 @@ public struct SSHSessionOptions: Sendable {
     /// A blocking SSH operation that makes no progress for this long fails (and may be retried).
     public var ioTimeout: Duration
     public var keepaliveInterval: Duration
-    /// Host key algorithms to ask for first (the pinned key's type), so the server shows that key.
-    public var preferredHostKeyAlgorithms: [String]
+    /// The host key algorithms to accept, most wanted first (the pinned key's type), so the server shows that key.
+    public var hostKeyAlgorithms: [String]
+
+    /// Every host key algorithm libssh2 1.10 verifies, in OpenSSH's order of preference.
+    public static let supportedHostKeyAlgorithms = [
+        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
+    ]
 
     public init(
         connectTimeout: Duration = .seconds(30), ioTimeout: Duration = .seconds(120),
-        keepaliveInterval: Duration = .seconds(15), preferredHostKeyAlgorithms: [String] = []
+        keepaliveInterval: Duration = .seconds(15), hostKeyAlgorithms: [String] = supportedHostKeyAlgorithms
     ) {
         self.connectTimeout = connectTimeout
         self.ioTimeout = ioTimeout
         self.keepaliveInterval = keepaliveInterval
-        self.preferredHostKeyAlgorithms = preferredHostKeyAlgorithms
+        self.hostKeyAlgorithms = hostKeyAlgorithms
     }
 }
 
@@ -47,14 +52,11 @@ public final class SSHSession: @unchecked Sendable {
         self.session = session
         libssh2_session_set_blocking(session, 1)
         libssh2_session_set_timeout(session, Int(options.ioTimeout.components.seconds * 1000))
-        libssh2_keepalive_config(session, 1, UInt32(max(1, options.keepaliveInterval.components.seconds)))
         // AES-CTR is the fastest cipher libssh2 1.10 shares with current OpenSSH (AES-NI).
         _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr,aes192-ctr")
-        if !options.preferredHostKeyAlgorithms.isEmpty {
-            let supported = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa", "ssh-dss"]
-            let order = options.preferredHostKeyAlgorithms.filter(supported.contains)
-                + supported.filter { !options.preferredHostKeyAlgorithms.contains($0) }
-            _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, order.joined(separator: ","))
+        let hostKeyAlgorithms = options.hostKeyAlgorithms.filter(SSHSessionOptions.supportedHostKeyAlgorithms.contains)
+        if !hostKeyAlgorithms.isEmpty {
+            _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, hostKeyAlgorithms.joined(separator: ","))
         }
         let rc = libssh2_session_handshake(session, socket)
         guard rc == 0 else {
@@ -63,6 +65,8 @@ public final class SSHSession: @unchecked Sendable {
             Glibc.close(socket)
             throw SSHError(.connection, error.message)
         }
+        // Configured only now: libssh2 1.10 fails the key exchange when keepalives are set before it.
+        libssh2_keepalive_config(session, 1, UInt32(max(1, options.keepaliveInterval.components.seconds)))
         var length = 0
         var type: Int32 = 0
         guard let raw = libssh2_session_hostkey(session, &length, &type), length > 0 else {

@@ -20,9 +20,8 @@ final class SCPConnectionSlot: Sendable {
 
     func connection(to target: SCPTarget, cancellation: CancellationFlag) throws -> Connection {
         if let open = state.withLock({ $0 }) { return open }
-        let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: cancellation)
+        let session = try pinnedSession(target: target, cancellation: cancellation)
         do {
-            try target.check(session.hostKey)
             seenHostKey.withLock { if $0 == nil { $0 = session.hostKey } }
             try session.authenticate(user: target.user, key: target.key)
             let connection = Connection(session: session, sftp: try session.openSFTP())
@@ -35,6 +34,27 @@ final class SCPConnectionSlot: Sendable {
             session.close()
             throw error
         }
+    }
+
+    /// A session whose host key is the pinned one. A pin by fingerprint does not say the key's type: when
+    /// the server shows another of its keys first, each other type is asked for in a handshake of its own.
+    private func pinnedSession(target: SCPTarget, cancellation: CancellationFlag) throws -> SSHSession {
+        let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: cancellation)
+        if target.accepts(session.hostKey) { return session }
+        session.close()
+        var offered = [session.hostKey]
+        for algorithm in target.sessionOptions.hostKeyAlgorithms where algorithm != session.hostKey.algorithm {
+            let other: SSHSession
+            do {
+                other = try SSHSession(host: target.server, port: target.port, options: target.options(onlyHostKey: algorithm), cancellation: cancellation)
+            } catch let error as SSHError where error.kind == .connection {
+                continue  // the server has no key of this type
+            }
+            if target.accepts(other.hostKey) { return other }
+            offered.append(other.hostKey)
+            other.close()
+        }
+        throw target.mismatch(offered)
     }
 
     /// Writes `file` to a temporary name beside `remote`, then renames it into place. On failure the

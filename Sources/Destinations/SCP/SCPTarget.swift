@@ -36,7 +36,7 @@ struct SCPTarget: Sendable {
         guard timeout > 0, timeout.isFinite else { throw DestinationError("scp: connect_timeout must be a positive number of seconds") }
         sessionOptions = SSHSessionOptions(
             connectTimeout: .milliseconds(Int64(timeout * 1000)),
-            preferredHostKeyAlgorithms: pin?.algorithms ?? []
+            hostKeyAlgorithms: SCPTarget.hostKeyOrder(first: pin?.algorithms ?? [])
         )
     }
 
@@ -44,10 +44,24 @@ struct SCPTarget: Sendable {
 
     var endpoint: String { server.contains(":") ? "[\(server)]:\(port)" : "\(server):\(port)" }
 
-    /// Refuses `hostKey` unless it is the pinned one (or nothing is pinned).
-    func check(_ hostKey: SSHHostKey) throws {
-        guard let pin, !pin.accepts(hostKey) else { return }
-        throw SSHError(.hostKeyMismatch,
-            "host key of \(endpoint) does not match the pinned fingerprint: expected \(pin.expectedFingerprints.joined(separator: " or ")), server offered \(hostKey.algorithm) \(hostKey.sha256Fingerprint)")
+    static func hostKeyOrder(first: [String]) -> [String] {
+        let supported = SSHSessionOptions.supportedHostKeyAlgorithms
+        return first.filter(supported.contains) + supported.filter { !first.contains($0) }
+    }
+
+    func accepts(_ hostKey: SSHHostKey) -> Bool { pin?.accepts(hostKey) ?? true }
+
+    /// The options for a handshake that accepts only `algorithm`'s host key.
+    func options(onlyHostKey algorithm: String) -> SSHSessionOptions {
+        var options = sessionOptions
+        options.hostKeyAlgorithms = [algorithm]
+        return options
+    }
+
+    func mismatch(_ offered: [SSHHostKey]) -> SSHError {
+        let shown = offered.map { "\($0.algorithm) \($0.sha256Fingerprint)" }.joined(separator: ", ")
+        let expected = pin?.expectedFingerprints.joined(separator: " or ") ?? "none"
+        return SSHError(.hostKeyMismatch,
+            "host key of \(endpoint) does not match the pinned fingerprint: expected \(expected), server offered \(shown)")
     }
 }
