@@ -38,3 +38,13 @@ bench: release
 
 clean:
 	rm -rf .build demo-backups
+
+# systemd install: binary, units, sysusers entry, example config (0600). PREFIX and DESTDIR honoured.
+PREFIX ?= /usr/local
+.PHONY: install release-tarball
+install: release
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) packaging/install.sh $(BIN_RELEASE)
+
+# dist/service-backup-<version>-linux-amd64.tgz for packages/service-backup (static Swift runtime).
+release-tarball: build-deps
+	scripts/release-tarball.sh $(VERSION)

@@ -49,16 +49,25 @@ public struct BackupConfiguration: Sendable, Equatable {
 /// The original's `alerts` block, kept so manifests that carry it stay valid.
 public struct Alerts: Sendable, Equatable {
     public var productName: String
+    /// Not a key of the original's manifests; the notifications service is named by ``notificationsServiceURL``.
     public var notificationsServiceName: String?
     public var cfURL: String?
     public var cfUser: String?
     public var cfPassword: Secret?
     public var skipSSLValidation: Bool
     public var timeoutSeconds: Int?
+    public var notificationsServiceURL: String?
+    public var cfOrg: String?
+    public var cfSpace: String?
+    public var replyTo: String?
+    public var clientID: String?
+    public var clientSecret: Secret?
 
     public init(
         productName: String, notificationsServiceName: String? = nil, cfURL: String? = nil,
-        cfUser: String? = nil, cfPassword: Secret? = nil, skipSSLValidation: Bool = false, timeoutSeconds: Int? = nil
+        cfUser: String? = nil, cfPassword: Secret? = nil, skipSSLValidation: Bool = false, timeoutSeconds: Int? = nil,
+        notificationsServiceURL: String? = nil, cfOrg: String? = nil, cfSpace: String? = nil, replyTo: String? = nil,
+        clientID: String? = nil, clientSecret: Secret? = nil
     ) {
         self.productName = productName
         self.notificationsServiceName = notificationsServiceName
@@ -67,5 +76,11 @@ public struct Alerts: Sendable, Equatable {
         self.cfPassword = cfPassword
         self.skipSSLValidation = skipSSLValidation
         self.timeoutSeconds = timeoutSeconds
+        self.notificationsServiceURL = notificationsServiceURL
+        self.cfOrg = cfOrg
+        self.cfSpace = cfSpace
+        self.replyTo = replyTo
+        self.clientID = clientID
+        self.clientSecret = clientSecret
     }
 }

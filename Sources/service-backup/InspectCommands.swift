@@ -18,14 +18,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let configuration = service.configuration
         print("\(config): valid")
         print("source folder: \(configuration.sourceFolder.isEmpty ? "(none)" : configuration.sourceFolder)")
-        if configuration.destinations.isEmpty {
-            print("destinations: none - the daemon will start and skip every backup")
-            return
-        }
-        print("destinations:")
-        for destination in configuration.destinations {
-            print("  - \(destination.summary)")
-        }
+        configuration.summaryLines.forEach { print($0) }
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")
             if let next = schedule.next(after: Date()) {
@@ -107,23 +100,5 @@ enum RFC3339 {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.date(from: text)
-    }
-}
-
-extension DestinationConfiguration {
-    /// One line naming the destination and where it writes; never a secret.
-    var summary: String {
-        let label = name.map { "\(typeName) \"\($0)\"" } ?? typeName
-        switch kind {
-        case .s3(let s3):
-            return "\(label): bucket \(s3.bucketName), path \(s3.bucketPath)" + (s3.endpointURL.map { ", endpoint \($0)" } ?? "")
-        case .azure(let azure):
-            return "\(label): account \(azure.storageAccount), container \(azure.container), path \(azure.path)"
-        case .scp(let scp):
-            return "\(label): \(scp.user)@\(scp.server):\(scp.port) \(scp.destination)"
-                + ((scp.fingerprint ?? "").isEmpty ? " (host key not pinned)" : "")
-        case .local(let local):
-            return "\(label): \(local.path)"
-        }
     }
 }

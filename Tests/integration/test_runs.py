@@ -18,6 +18,18 @@ def script(path: Path, body: str) -> str:
     return str(path)
 
 
+def ready_signal(tmp_path: Path) -> tuple[Path, str]:
+    """A FIFO a script writes to once its traps are set, and the line that writes it."""
+    fifo = tmp_path / "ready"
+    os.mkfifo(fifo)
+    return fifo, f"echo ready > {fifo}"
+
+
+def await_ready(fifo: Path):
+    with open(fifo) as ready:  # blocks until the script has written
+        assert ready.read().strip() == "ready"
+
+
 def dated(root: Path) -> Path:
     return root / datetime.date.today().strftime("%Y/%m/%d")
 
@@ -92,14 +104,15 @@ def test_daemon_runs_on_schedule_and_logs_contract_lines(binary, layout, daemons
 
 def test_sigterm_reaches_the_source_executable_and_no_run_starts_after(binary, layout, daemons):
     tmp_path, source, target = layout
+    fifo, announce = ready_signal(tmp_path)
     dump = script(tmp_path / "dump", f"""
 trap 'touch {tmp_path}/got-term; exit 143' TERM
-touch {tmp_path}/started
+{announce}
 while true; do sleep 0.05; done""")
     daemon = DaemonProcess(binary, "daemon", manifest(tmp_path, source, target, source_executable=dump,
                                                       shutdown_grace_period=20))
     daemons.append(daemon)
-    daemon.wait_for_count("Perform backup started", 1)
+    await_ready(fifo)
     assert daemon.terminate() == 0
     assert (tmp_path / "got-term").exists()
     assert daemon.messages.count("ServiceBackup.Perform backup started") == 1
@@ -109,11 +122,12 @@ while true; do sleep 0.05; done""")
 
 def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(binary, layout, daemons):
     tmp_path, source, target = layout
-    dump = script(tmp_path / "dump", "trap '' TERM\nwhile true; do sleep 0.05; done")
+    fifo, announce = ready_signal(tmp_path)
+    dump = script(tmp_path / "dump", f"trap '' TERM\n{announce}\nwhile true; do sleep 0.05; done")
     daemon = DaemonProcess(binary, "daemon", manifest(tmp_path, source, target, source_executable=dump,
                                                       shutdown_grace_period=1))
     daemons.append(daemon)
-    daemon.wait_for_count("Perform backup started", 1)
+    await_ready(fifo)
     assert daemon.terminate(timeout=20) == 0
     error = next(l for l in daemon.lines if l["message"].endswith("Perform backup completed with error"))
     assert error["data"]["error"] == "signal: killed"

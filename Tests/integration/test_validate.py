@@ -32,8 +32,8 @@ SETTINGS = {
 def check_valid(binary, path):
     result = run_cli(binary, "validate", path)
     assert result.returncode == 0, result.stderr
-    assert "bucket backups" in result.stdout and "container backups" in result.stdout
-    assert "backup@127.0.0.1:2222" in result.stdout
+    assert "s3://backups/redis" in result.stdout and "/backups/redis" in result.stdout
+    assert "backup@127.0.0.1:2222:/backups" in result.stdout
     assert "next backup:" in result.stdout
     assert_no_secrets(result.stdout, result.stderr, secrets=list(SECRETS.values()))
     return result
@@ -60,7 +60,7 @@ def test_validate_legacy_single_destination(binary, tmp_path):
     legacy["destination"] = {"s3": SETTINGS["destinations"][0]["config"]}
     result = run_cli(binary, "validate", write_manifest(tmp_path, legacy))
     assert result.returncode == 0, result.stderr
-    assert "bucket backups" in result.stdout
+    assert "s3://backups/redis" in result.stdout
     assert_no_secrets(result.stdout, result.stderr, secrets=list(SECRETS.values()))
 
 

@@ -1,0 +1,224 @@
+/// The machine-readable catalog of every manifest key the daemon reads. The parser reads keys only
+/// through these entries (types, required lists and their order, secrecy, defaults), so the catalog
+/// and the parser cannot disagree. See ``ManifestKey`` for the path scheme.
+public enum ManifestSchema {
+    public static let keys: [ManifestKey] =
+        Settings.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all
+
+    /// The destination types a manifest may use, in the order they are documented.
+    public static let destinationTypes = ["s3", "azure", "scp", "local"]
+
+    /// The key at `path`, or nil.
+    public static func key(_ path: String) -> ManifestKey? {
+        keys.first { $0.path == path }
+    }
+
+    /// The keys inside `config` of a destination of `type` (`s3.bucket_name`, …), in catalog order.
+    public static func configKeys(forType type: String) -> [ManifestKey] {
+        keys.filter { $0.path.hasPrefix(type + ".") && destinationTypes.contains(type) }
+    }
+
+    /// The required `config` keys of `type`, in the order the original lists them in its errors.
+    public static func requiredConfigKeys(forType type: String) -> [ManifestKey] {
+        configKeys(forType: type).filter(\.required)
+    }
+
+    enum Settings {
+        static let destinations = ManifestKey(
+            "destinations", .list, "Where backups go: a list of {type, name, config}; none means backups are skipped.")
+        static let legacyDestination = ManifestKey(
+            "destination", .map,
+            "Older single-destination form: {s3: {...}}, {azure: {...}} or {scp: {...}}; use destinations instead.")
+        static let legacyBlobstore = ManifestKey(
+            "blobstore", .map, "Oldest single-destination form: the keys of an s3 destination; use destinations instead.")
+        static let sourceFolder = ManifestKey(
+            "source_folder", .string, required: true,
+            "Local folder whose files are uploaded (required when there is a destination).")
+        static let sourceExecutable = ManifestKey(
+            "source_executable", .string,
+            "Command run before each upload, e.g. to dump the service's data; split on spaces.")
+        static let cronSchedule = ManifestKey(
+            "cron_schedule", .string, required: true,
+            "When backups run: a robfig/cron v3 expression (required when there is a destination).")
+        static let cleanupExecutable = ManifestKey(
+            "cleanup_executable", .string, "Command run after every destination has the backup; split on spaces.")
+        static let serviceIdentifierExecutable = ManifestKey(
+            "service_identifier_executable", .string,
+            "Command printing the service instance's identifier, added to every log line.")
+        static let exitIfInProgress = ManifestKey(
+            "exit_if_in_progress", .boolean, default: "false",
+            "Skip a scheduled backup while the previous one is still running.")
+        static let missingPropertiesMessage = ManifestKey(
+            "missing_properties_message", .string, default: BackupConfiguration.defaultMissingPropertiesMessage,
+            "Text added on the line after each configuration error.")
+        static let deploymentName = ManifestKey(
+            "deployment_name", .string,
+            "Deployment name for backup paths; defaults to a BOSH manifest's top-level name.")
+        static let addDeploymentName = ManifestKey(
+            "add_deployment_name_to_backup_path", .boolean, default: "false",
+            "Insert deployment_name between a destination's base path and the date folders.")
+        static let shutdownGracePeriod = ManifestKey(
+            "shutdown_grace_period", .number, default: "30",
+            "Seconds a running command gets between SIGTERM and SIGKILL when the daemon stops.")
+        static let awsCLIPath = ManifestKey(
+            "aws_cli_path", .string, ignored: true, "Accepted for compatibility; unused (S3 is spoken directly).")
+        static let azureCLIPath = ManifestKey(
+            "azure_cli_path", .string, ignored: true, "Accepted for compatibility; unused (Azure is spoken directly).")
+        static let backupUser = ManifestKey(
+            "backup_user", .string, ignored: true, "Read by the BOSH job's start script, not by the daemon.")
+
+        static let all = [
+            destinations, legacyDestination, legacyBlobstore, sourceFolder, sourceExecutable, cronSchedule, cleanupExecutable,
+            serviceIdentifierExecutable, exitIfInProgress, missingPropertiesMessage, deploymentName,
+            addDeploymentName, shutdownGracePeriod, awsCLIPath, azureCLIPath, backupUser,
+        ]
+        /// Required when at least one destination exists, in the original's order.
+        static let requiredWithDestinations = all.filter(\.required)
+    }
+
+    /// The original's `alerts` block as the BOSH job renders it; a BOSH manifest's property form
+    /// (`alerts.cloud_controller`, `alerts.notification_target`) is read through the aliases.
+    enum Alerts {
+        static let productName = ManifestKey(
+            "alerts.product_name", .string, "Product named in failure alerts; no alerts when empty.")
+        static let ccURL = ManifestKey(
+            "alerts.config.cloud_controller.url", .string, aliases: ["alerts.cloud_controller.url"],
+            "Cloud Controller API URL used to send alerts.")
+        static let ccUser = ManifestKey(
+            "alerts.config.cloud_controller.user", .string, aliases: ["alerts.cloud_controller.user"],
+            "Cloud Controller user for alerts.")
+        static let ccPassword = ManifestKey(
+            "alerts.config.cloud_controller.password", .string, secret: true,
+            aliases: ["alerts.cloud_controller.password"], "Cloud Controller password for alerts.")
+        static let serviceURL = ManifestKey(
+            "alerts.config.notifications.service_url", .string, aliases: ["alerts.notification_target.url"],
+            "Notifications service URL.")
+        static let cfOrg = ManifestKey(
+            "alerts.config.notifications.cf_org", .string, aliases: ["alerts.notification_target.cf_org"],
+            "Org whose space developers receive alerts.")
+        static let cfSpace = ManifestKey(
+            "alerts.config.notifications.cf_space", .string, aliases: ["alerts.notification_target.cf_space"],
+            "Space whose developers receive alerts.")
+        static let replyTo = ManifestKey(
+            "alerts.config.notifications.reply_to", .string, aliases: ["alerts.notification_target.reply_to"],
+            "Reply-to address of alert emails.")
+        static let clientID = ManifestKey(
+            "alerts.config.notifications.client_id", .string,
+            aliases: ["alerts.notification_target.authentication.uaa.client_id"], "UAA client for notifications.")
+        static let clientSecret = ManifestKey(
+            "alerts.config.notifications.client_secret", .string, secret: true,
+            aliases: ["alerts.notification_target.authentication.uaa.client_secret"],
+            "UAA client secret for notifications.")
+        static let timeoutSeconds = ManifestKey(
+            "alerts.config.timeout_seconds", .integer, default: "60", aliases: ["alerts.timeout_seconds"],
+            "Seconds allowed for sending one alert.")
+        static let skipSSLValidation = ManifestKey(
+            "alerts.config.skip_ssl_validation", .boolean, default: "false",
+            aliases: ["alerts.notification_target.skip_ssl_validation"],
+            "Do not verify TLS certificates when sending alerts.")
+
+        static let all = [
+            productName, ccURL, ccUser, ccPassword, serviceURL, cfOrg, cfSpace, replyTo, clientID, clientSecret,
+            timeoutSeconds, skipSSLValidation,
+        ]
+    }
+
+    enum Entry {
+        static let type = ManifestKey(
+            "destinations[].type", .string, required: true, allowed: ManifestSchema.destinationTypes,
+            "Destination type: s3, azure, scp or local.")
+        static let name = ManifestKey(
+            "destinations[].name", .string, "Name shown as destination_name in this destination's log lines.")
+        static let config = ManifestKey(
+            "destinations[].config", .map, required: true, "The settings of the destination's type.")
+        static let all = [type, name, config]
+    }
+
+    enum S3 {
+        static let accessKeyID = ManifestKey("s3.access_key_id", .string, required: true, secret: true, "Access key id.")
+        static let secretAccessKey = ManifestKey(
+            "s3.secret_access_key", .string, required: true, secret: true, "Secret access key.")
+        static let bucketName = ManifestKey(
+            "s3.bucket_name", .string, required: true, "Bucket; created when it does not exist.")
+        static let bucketPath = ManifestKey(
+            "s3.bucket_path", .string, required: true, "Key prefix inside the bucket.")
+        static let endpointURL = ManifestKey(
+            "s3.endpoint_url", .string,
+            "S3-compatible endpoint (MinIO, Ceph, https://storage.googleapis.com); AWS when empty.")
+        static let region = ManifestKey(
+            "s3.region", .string, "Bucket region; discovered from the bucket when empty.")
+        static let caCert = ManifestKey(
+            "s3.ca_cert", .string, "PEM certificates trusted in addition to the system's.")
+        static let skipSSLValidation = ManifestKey(
+            "s3.skip_ssl_validation", .boolean, default: "false", "Do not verify the endpoint's TLS certificate.")
+        static let pathStyle = ManifestKey(
+            "s3.path_style", .boolean, aliases: ["s3.force_path_style"],
+            "Path-style addressing; defaults to true when endpoint_url is set, virtual-hosted otherwise.")
+        static let partSize = ManifestKey(
+            "s3.part_size", .size, "Multipart part size, 5MiB to 5GiB; grows so a file never needs over 10000 parts.")
+        static let concurrency = ManifestKey(
+            "s3.concurrency", .integer, "Parts and files uploaded at once, 1 to 64.")
+        static let serverSideEncryption = ManifestKey(
+            "s3.server_side_encryption", .string, allowed: ["AES256", "aws:kms"], "Server-side encryption of objects.")
+        static let kmsKeyID = ManifestKey(
+            "s3.kms_key_id", .string, "KMS key for server_side_encryption: aws:kms.")
+        static let storageClass = ManifestKey(
+            "s3.storage_class", .string, "Storage class of uploaded objects, e.g. STANDARD_IA.")
+
+        static let all = [
+            accessKeyID, secretAccessKey, bucketName, bucketPath, endpointURL, region, caCert, skipSSLValidation,
+            pathStyle, partSize, concurrency, serverSideEncryption, kmsKeyID, storageClass,
+        ]
+    }
+
+    enum Azure {
+        static let storageAccount = ManifestKey(
+            "azure.storage_account", .string, required: true, "Storage account name.")
+        static let storageAccessKey = ManifestKey(
+            "azure.storage_access_key", .string, required: true, secret: true, "Storage account access key (base64).")
+        static let container = ManifestKey(
+            "azure.container", .string, required: true, "Container; created when it does not exist.")
+        static let path = ManifestKey("azure.path", .string, required: true, "Blob name prefix inside the container.")
+        static let endpoint = ManifestKey(
+            "azure.endpoint", .string, default: "core.windows.net", aliases: ["azure.blob_store_base_url"],
+            "Storage domain suffix (core.windows.net) or a full blob service URL.")
+        static let caCert = ManifestKey(
+            "azure.ca_cert", .string, "PEM certificates trusted in addition to the system's.")
+        static let skipSSLValidation = ManifestKey(
+            "azure.skip_ssl_validation", .boolean, default: "false", "Do not verify the endpoint's TLS certificate.")
+        static let blockSize = ManifestKey(
+            "azure.block_size", .size, "Block size, up to 4000MiB; grows so a blob never needs over 50000 blocks.")
+        static let concurrency = ManifestKey(
+            "azure.concurrency", .integer, "Blocks and files uploaded at once, 1 to 64.")
+        static let accessTier = ManifestKey(
+            "azure.access_tier", .string, allowed: ["Hot", "Cool", "Cold", "Archive"], "Access tier of uploaded blobs.")
+
+        static let all = [
+            storageAccount, storageAccessKey, container, path, endpoint, caCert, skipSSLValidation, blockSize,
+            concurrency, accessTier,
+        ]
+    }
+
+    enum SCP {
+        static let server = ManifestKey("scp.server", .string, required: true, "SSH server host name or address.")
+        static let user = ManifestKey("scp.user", .string, required: true, "SSH user.")
+        static let destination = ManifestKey(
+            "scp.destination", .string, required: true, "Folder on the server that receives backups.")
+        static let key = ManifestKey(
+            "scp.key", .string, required: true, secret: true, "Private key text (PEM or OpenSSH format).")
+        static let port = ManifestKey("scp.port", .integer, default: "22", "SSH port.")
+        static let fingerprint = ManifestKey(
+            "scp.fingerprint", .string,
+            "Pinned host key: known_hosts lines, SHA256:<base64> or an MD5 fingerprint; unpinned when empty.")
+        static let connectTimeout = ManifestKey(
+            "scp.connect_timeout", .number, "Seconds allowed for connecting and authenticating.")
+        static let concurrency = ManifestKey("scp.concurrency", .integer, "Files copied at once, 1 to 64.")
+
+        static let all = [server, user, destination, key, port, fingerprint, connectTimeout, concurrency]
+    }
+
+    enum Local {
+        static let path = ManifestKey("local.path", .string, required: true, "Folder that receives backups.")
+        static let all = [path]
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import Cron
-
-@Test func CronBuilds() {
-    #expect(Bool(true))
-}

@@ -1,6 +1,0 @@
-import Testing
-@testable import Manifest
-
-@Test func ManifestBuilds() {
-    #expect(Bool(true))
-}

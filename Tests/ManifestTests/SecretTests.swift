@@ -1,0 +1,97 @@
+import Testing
+@testable import Manifest
+
+/// No secret value from a manifest appears in any error, whatever is wrong with it.
+@Suite struct SecretsNeverShown {
+    static let secretValue = "TOPSECRET-9f8e7d6c"
+
+    /// For each secret key: a manifest that carries it at `value`, valid around it.
+    static func manifest(for key: ManifestKey, value: String) -> String {
+        let type = String(key.path.split(separator: ".")[0])
+        let sample: [String: String] = [
+            "s3": "{bucket_name: b, bucket_path: p, access_key_id: i, secret_access_key: s}",
+            "azure": "{storage_account: a, storage_access_key: k, container: c, path: p}",
+            "scp": "{server: s, user: u, destination: /d, key: k}",
+        ]
+        if type == "alerts" {
+            let leaf = key.name
+            let group = key.path.contains("cloud_controller") ? "cloud_controller" : "notifications"
+            return rendered(s3Entry, extra: """
+                alerts:
+                  product_name: MySQL
+                  config:
+                    \(group):
+                      \(leaf): \(value)
+                """)
+        }
+        let base = sample[type] ?? "{}"
+        let config = base.replacingOccurrences(of: "\(key.name): ", with: "\(key.name)_unused: ")
+            .replacingOccurrences(of: "}", with: "")
+        return rendered("- type: \(type)\n  config:\n    \(config), \(key.name): \(value)}")
+    }
+
+    static let secretKeys = ManifestSchema.keys.filter(\.secret)
+
+    @Test func everyCredentialIsSecret() {
+        #expect(Set(Self.secretKeys.map(\.path)) == [
+            "s3.access_key_id", "s3.secret_access_key", "azure.storage_access_key", "scp.key",
+            "alerts.config.cloud_controller.password", "alerts.config.notifications.client_secret",
+        ])
+    }
+
+    @Test(arguments: secretKeys)
+    func validSecretIsRead(key: ManifestKey) throws {
+        let config = try parse(Self.manifest(for: key, value: Self.secretValue))
+        #expect(!"\(config)".contains(Self.secretValue))
+        #expect(!String(reflecting: config).contains(Self.secretValue))
+        #expect(!config.summaryLines.joined().contains(Self.secretValue))
+    }
+
+    @Test(arguments: secretKeys)
+    func wrongTypes(key: ManifestKey) {
+        for value in [
+            "{nested: \(Self.secretValue)}", "[\(Self.secretValue)]", "[{a: \(Self.secretValue)}]",
+        ] {
+            let text = errorText(Self.manifest(for: key, value: value))
+            #expect(text.contains(key.name + " must be a string"), "\(text)")
+            #expect(!text.contains(Self.secretValue), "\(text)")
+        }
+    }
+
+    @Test(arguments: secretKeys)
+    func invalidYAMLOnTheSecretsLine(key: ManifestKey) {
+        for value in ["\"\(Self.secretValue)", "\(Self.secretValue): :", "'\(Self.secretValue)' trailing", "[\(Self.secretValue)"] {
+            let text = errorText(Self.manifest(for: key, value: value))
+            #expect(text.hasPrefix("Invalid config - "), "\(text)")
+            #expect(!text.contains(Self.secretValue), "\(text)")
+        }
+    }
+
+    @Test func otherErrorsNextToSecrets() {
+        let text = errorText(rendered("""
+            - type: scp
+              config:
+                server: s
+                user: u
+                destination: /d
+                key: |
+                  -----BEGIN OPENSSH PRIVATE KEY-----
+                  \(Self.secretValue)
+                  -----END OPENSSH PRIVATE KEY-----
+                port: abc
+            """))
+        #expect(text.contains("port must be a whole number"))
+        #expect(!text.contains(Self.secretValue))
+    }
+
+    @Test func pastedKeyInPlaceOfAMap() {
+        let text = errorText(rendered("- type: scp\n  config: \(Self.secretValue)"))
+        #expect(text.contains("config must be a map of settings"))
+        #expect(!text.contains(Self.secretValue))
+    }
+
+    @Test func redactedDescriptions() {
+        let secret = Secret(Self.secretValue)
+        #expect("\(secret)" == "<redacted>" && String(reflecting: secret) == "<redacted>")
+    }
+}
