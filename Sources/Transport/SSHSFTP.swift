@@ -14,8 +14,8 @@ public final class SFTPClient: @unchecked Sendable {
 
     /// Bytes handed to libssh2 per write call; it splits them into pipelined SFTP packets.
     static let writeWindow = 4 << 20
-    /// Refill the write buffer once this much of it has been acknowledged.
-    static let refillThreshold = 1 << 20
+    /// Refill the write buffer once this much of it has been acknowledged (half: each byte is moved at most once).
+    static let refillThreshold = writeWindow / 2
 
     init(session: SSHSession, sftp: OpaquePointer) {
         self.session = session
@@ -70,7 +70,7 @@ public final class SFTPClient: @unchecked Sendable {
         var endOfFile = false
         while true {
             if cancellation.isCancelled { throw SSHError(.cancelled, "upload of \(remotePath) cancelled") }
-            if !endOfFile && (start >= Self.refillThreshold || end < Self.writeWindow) {
+            if !endOfFile && (start >= Self.refillThreshold || end == 0) {
                 if start > 0 {
                     memmove(base, base + start, end - start)
                     end -= start
