@@ -1,0 +1,118 @@
+import CCurl
+import Foundation
+
+/// The state of one transfer that libcurl's callbacks read and write. Lives on the transfer's own
+/// thread only, for the duration of `curl_easy_perform`.
+final class CurlTransfer {
+    enum Source {
+        case empty
+        case bytes([UInt8])
+        case file(descriptor: Int32, path: String, offset: Int64, length: Int64)
+    }
+
+    /// Responses are small XML or JSON documents; anything bigger is refused rather than held in memory.
+    static let maxResponseBody = 16 << 20
+
+    let source: Source
+    let cancellation: CancellationFlag
+    let stallTimeout: Duration
+    var sent: Int64 = 0
+    var statusLine: String?
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+    /// Why a callback stopped the transfer, if one did.
+    var failure: TransportError?
+    private var lastProgress: (bytes: Int64, at: ContinuousClock.Instant)
+
+    init(source: Source, cancellation: CancellationFlag, stallTimeout: Duration) {
+        self.source = source
+        self.cancellation = cancellation
+        self.stallTimeout = stallTimeout
+        self.lastProgress = (0, ContinuousClock.now)
+    }
+
+    /// Fills `buffer` with the next bytes of the body; 0 at its end.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+        switch source {
+        case .empty:
+            return 0
+        case .bytes(let bytes):
+            let count = min(capacity, bytes.count - Int(sent))
+            guard count > 0 else { return 0 }
+            bytes.withUnsafeBytes { raw in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress! + Int(sent), byteCount: count)
+            }
+            sent += Int64(count)
+            return count
+        case .file(let descriptor, let path, let offset, let length):
+            let wanted = Int(min(Int64(capacity), length - sent))
+            guard wanted > 0 else { return 0 }
+            var got = -1
+            repeat { got = pread(descriptor, buffer, wanted, off_t(offset + sent)) } while got < 0 && errno == EINTR
+            if got < 0 {
+                failure = TransportError(.local, "cannot read \(path): \(String(cString: strerror(errno)))")
+                return sb_curl_readfunc_abort
+            }
+            if got == 0 {
+                failure = TransportError(.local, "\(path) became shorter while it was being uploaded")
+                return sb_curl_readfunc_abort
+            }
+            sent += Int64(got)
+            return got
+        }
+    }
+
+    /// libcurl rewinds when it must send the body again (a reused connection that turned out dead).
+    func seek(to position: Int64) -> Bool {
+        guard position >= 0, position <= sourceLength else { return false }
+        sent = position
+        return true
+    }
+
+    private var sourceLength: Int64 {
+        switch source {
+        case .empty: 0
+        case .bytes(let bytes): Int64(bytes.count)
+        case .file(_, _, _, let length): length
+        }
+    }
+
+    func receiveHeader(_ line: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            // A new response begins (after a 100 Continue, say): forget the previous one's headers.
+            statusLine = trimmed
+            headers = [:]
+            return
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return }
+        let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers[name] = value
+    }
+
+    func receiveBody(_ data: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + data.count <= Self.maxResponseBody else {
+            failure = TransportError(.local, "the response body is larger than \(Self.maxResponseBody) bytes")
+            return false
+        }
+        body.append(contentsOf: data)
+        return true
+    }
+
+    /// Called by libcurl about once a second and on every chunk moved; false stops the transfer.
+    func progress(moved: Int64) -> Bool {
+        if cancellation.isCancelled {
+            failure = TransportError(.cancelled, "the transfer was cancelled")
+            return false
+        }
+        let now = ContinuousClock.now
+        if moved != lastProgress.bytes {
+            lastProgress = (moved, now)
+        } else if now - lastProgress.at >= stallTimeout {
+            failure = TransportError(.stalled, "no data moved for \(stallTimeout)")
+            return false
+        }
+        return true
+    }
+}

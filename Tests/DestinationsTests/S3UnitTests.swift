@@ -1,0 +1,135 @@
+import Foundation
+import Manifest
+import Testing
+import Transport
+@testable import Destinations
+
+@Suite struct S3PartPlanTests {
+    @Test func smallFilesAndExactlyOnePartGoAsOnePut() {
+        #expect(S3PartPlan(fileSize: 0, preferredPartSize: 16 << 20).isSinglePut)
+        #expect(S3PartPlan(fileSize: 16 << 20, preferredPartSize: 16 << 20).isSinglePut)
+        #expect(!S3PartPlan(fileSize: (16 << 20) + 1, preferredPartSize: 16 << 20).isSinglePut)
+    }
+
+    @Test func partsCoverTheFileExactly() {
+        let plan = S3PartPlan(fileSize: (40 << 20) + 7, preferredPartSize: 16 << 20)
+        #expect(plan.count == 3)
+        #expect(plan.part(1) == .init(number: 1, offset: 0, length: 16 << 20))
+        #expect(plan.part(3) == .init(number: 3, offset: 32 << 20, length: (8 << 20) + 7))
+    }
+
+    @Test func partSizeGrowsSoNoFileNeedsMoreThanTenThousandParts() {
+        let size: Int64 = 5 << 40  // 5 TiB, S3's object limit
+        let plan = S3PartPlan(fileSize: size, preferredPartSize: 5 << 20)
+        #expect(plan.count <= 10_000)
+        #expect(plan.partSize % (1 << 20) == 0)
+        #expect(S3PartPlan(fileSize: 6 << 30, preferredPartSize: 16 << 20).partSize == 16 << 20)
+        #expect(S3PartPlan(fileSize: 1 << 20, preferredPartSize: 1).partSize == 5 << 20)
+    }
+}
+
+@Suite struct S3EndpointTests {
+    @Test func awsIsVirtualHostedWithTheRegionInTheHost() throws {
+        let endpoint = try S3Endpoint.make(endpointURL: nil, bucket: "my-bucket", region: "eu-central-1", pathStyle: nil)
+        #expect(endpoint.host == "my-bucket.s3.eu-central-1.amazonaws.com")
+        #expect(endpoint.path(bucket: "my-bucket", key: "a b/c") == "/a b/c")
+        #expect(endpoint.path(bucket: "my-bucket", key: nil) == "/")
+        let east = try S3Endpoint.make(endpointURL: nil, bucket: "b", region: "us-east-1", pathStyle: nil)
+        #expect(east.host == "b.s3.amazonaws.com")
+    }
+
+    @Test func bucketsWithDotsUsePathStyleOnAWS() throws {
+        let endpoint = try S3Endpoint.make(endpointURL: nil, bucket: "my.bucket", region: "us-west-2", pathStyle: nil)
+        #expect(endpoint.host == "s3.us-west-2.amazonaws.com")
+        #expect(endpoint.path(bucket: "my.bucket", key: "k") == "/my.bucket/k")
+    }
+
+    @Test func customEndpointsArePathStyleByDefault() throws {
+        let endpoint = try S3Endpoint.make(endpointURL: "http://127.0.0.1:9000/", bucket: "b", region: "us-east-1", pathStyle: nil)
+        #expect(endpoint.hostHeader == "127.0.0.1:9000")
+        #expect(endpoint.path(bucket: "b", key: "x/y") == "/b/x/y")
+        #expect(endpoint.url(encodedPath: "/b/x%20y", encodedQuery: "uploads=") == "http://127.0.0.1:9000/b/x%20y?uploads=")
+        let virtual = try S3Endpoint.make(endpointURL: "https://minio.example:443", bucket: "b", region: "us-east-1", pathStyle: false)
+        #expect(virtual.host == "b.minio.example")
+        #expect(virtual.hostHeader == "b.minio.example")
+    }
+
+    @Test func awsOwnEndpointURLMeansAWS() throws {
+        let endpoint = try S3Endpoint.make(endpointURL: "https://s3.amazonaws.com", bucket: "b", region: "eu-west-1", pathStyle: nil)
+        #expect(endpoint.isAWS && !endpoint.pathStyle && endpoint.host == "b.s3.eu-west-1.amazonaws.com")
+        #expect(S3Endpoint.isAWSEndpoint("https://s3-eu-west-1.amazonaws.com/"))
+        #expect(!S3Endpoint.isAWSEndpoint("https://s3.amazonaws.com/prefix"))
+        #expect(!S3Endpoint.isAWSEndpoint("http://127.0.0.1:9000"))
+    }
+
+    @Test func badEndpointsAreRefusedWithTheirKey() {
+        for url in ["minio:9000", "ftp://host", "http://host:99999", "http://"] {
+            #expect(throws: DestinationError.self) { try S3Endpoint.parse(url) }
+        }
+    }
+}
+
+@Suite struct S3ErrorTests {
+    static func error(_ status: Int, _ body: String, headers: [String: String] = [:]) -> S3Error {
+        S3Error(response: HTTPResponse(status: status, headers: headers, body: Array(body.utf8)), operation: "upload of k", bucket: "b")
+    }
+
+    @Test func authenticationErrorsSayWhatIsWrongAndAreNotRetried() {
+        let signature = Self.error(403, """
+            <Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message>\
+            <AWSAccessKeyId>AKIASECRETID</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256 x</StringToSign>\
+            <SignatureProvided>abcdef0123</SignatureProvided></Error>
+            """)
+        #expect(signature.description.contains("the S3 secret access key is wrong (SignatureDoesNotMatch)"))
+        #expect(!signature.description.contains("AKIASECRETID"))
+        #expect(!signature.description.contains("abcdef0123"))
+        #expect(!signature.isRetryable)
+        #expect(Self.error(403, "<Error><Code>RequestTimeTooSkewed</Code></Error>").description.contains("clock"))
+        let region = Self.error(400, "<Error><Code>AuthorizationHeaderMalformed</Code><Region>eu-west-1</Region></Error>")
+        #expect(region.description.contains("region eu-west-1"))
+    }
+
+    @Test func throttlingAndServerErrorsAreRetried() {
+        #expect(Self.error(503, "<Error><Code>SlowDown</Code></Error>").isRetryable)
+        #expect(Self.error(400, "<Error><Code>RequestTimeout</Code></Error>").isRetryable)
+        #expect(Self.error(200, "<Error><Code>InternalError</Code></Error>").isRetryable)
+        #expect(Self.error(429, "").isRetryable)
+        #expect(Self.error(500, "").isRetryable)
+        #expect(!Self.error(404, "<Error><Code>NoSuchBucket</Code></Error>").isRetryable)
+    }
+
+    @Test func xmlValuesAreUnescaped() {
+        #expect(XMLText.first("UploadId", in: "<a><UploadId>x&amp;y&quot;</UploadId></a>") == "x&y\"")
+        #expect(XMLText.first("Missing", in: "<a/>") == nil)
+        #expect(XMLText.escape("\"e&t\"") == "&quot;e&amp;t&quot;")
+    }
+}
+
+@Suite struct S3DestinationTests {
+    @Test func keysHaveNoLeadingSlashAndErrorsNoCredentials() throws {
+        let settings = S3Settings(
+            accessKeyID: Secret("AKIAEXAMPLEID"), secretAccessKey: Secret("very/secret+key"),
+            bucketName: "b", bucketPath: "/base/", endpointURL: "http://127.0.0.1:1"
+        )
+        let destination = try S3Destination(name: "n", settings: settings)
+        let backup = Backup(sourceFolder: "/src", files: [], remoteFolder: "2025/01/02")
+        let file = BackupFile(relativePath: "a b/c", localPath: "/src/a b/c", size: 1)
+        #expect(destination.objectKey(backup.remotePath(of: file, under: settings.bucketPath)) == "base/2025/01/02/a b/c")
+        #expect(destination.redacted("key AKIAEXAMPLEID secret very/secret+key") == "key <redacted> secret <redacted>")
+    }
+
+    @Test func unreachableEndpointFailsAfterRetriesWithoutSecrets() async throws {
+        let settings = S3Settings(
+            accessKeyID: Secret("AKIAEXAMPLEID"), secretAccessKey: Secret("very/secret+key"),
+            bucketName: "b", bucketPath: "base", endpointURL: "http://127.0.0.1:1", region: "us-east-1"
+        )
+        let destination = try S3Destination(
+            name: nil, settings: settings, retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1))
+        )
+        let error = await #expect(throws: DestinationError.self) {
+            try await destination.upload(Backup(sourceFolder: "/nonexistent", files: [], remoteFolder: "x"), logger: .init(label: "test"))
+        }
+        #expect(error?.description.contains("127.0.0.1:1") == true)
+        #expect(error?.description.contains("secret") == false)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Transport
+
+/// A real HTTP/1.1 server (Python's http.server) on 127.0.0.1, started and stopped by a test.
+final class TestHTTPServer: Sendable {
+    let port: Int
+    let scheme: String
+    private let process: Process
+
+    var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
+    var localhostURL: String { "\(scheme)://localhost:\(port)" }
+
+    /// `tls`: (certificate file, key file) to serve HTTPS.
+    init(tls: (cert: String, key: String)? = nil) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        var arguments = ["python3", "-c", Self.script]
+        if let tls { arguments += [tls.cert, tls.key] }
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let handle = output.fileHandleForReading
+        let line = try await onOwnThread { _ in
+            var bytes: [UInt8] = []
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                bytes += chunk
+                if bytes.contains(UInt8(ascii: "\n")) { break }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw TransportError(.local, "the test server did not start: \(line)")
+        }
+        self.port = port
+        self.process = process
+        self.scheme = tls == nil ? "http" : "https"
+    }
+
+    func stop() {
+        // SIGKILL: a child spawned from a dispatch thread inherits its blocked-signal mask, SIGTERM included.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    static let script = #"""
+import hashlib, http.server, ssl, sys, time
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args): pass
+
+    def answer(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/hello":
+            self.answer(200, b"hello", [("X-Test", "yes")])
+        elif self.path == "/port":
+            self.answer(200, str(self.client_address[1]).encode())
+        elif self.path.startswith("/status/"):
+            self.answer(int(self.path[8:]), b"<Error/>")
+        elif self.path == "/stall":
+            self.send_response(200)
+            self.send_header("Content-Length", "10")
+            self.end_headers()
+            self.wfile.write(b"12345")
+            self.wfile.flush()
+            time.sleep(30)
+        elif self.path == "/slow":
+            time.sleep(30)
+            self.answer(200)
+        else:
+            self.answer(404)
+
+    do_HEAD = do_GET
+
+    def do_DELETE(self):
+        self.answer(204)
+
+    def receive(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        data = b""
+        while len(data) < length:
+            chunk = self.rfile.read(min(1 << 20, length - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        headers = [("X-Method", self.command), ("X-Length", str(len(data))),
+                   ("X-Expect", self.headers.get("Expect", "")), ("X-Custom", self.headers.get("X-Custom", ""))]
+        self.answer(200, hashlib.sha256(data).hexdigest().encode(), headers)
+
+    do_PUT = receive
+    do_POST = receive
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) == 3:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[1], sys.argv[2])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""#
+}
