@@ -68,9 +68,13 @@ public final class SFTPClient: @unchecked Sendable {
         let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
         var start = 0, end = 0, total: Int64 = 0
         var endOfFile = false
+        // libssh2 1.10 may have sent part of an SFTP packet when a write call returns; abandoning the call
+        // would leave the channel mid-packet. So a stop (cancellation, read error) first lets the data
+        // already handed over (at most `writeWindow`) be acknowledged, then closes cleanly.
+        var stop: SSHError?
         while true {
-            if cancellation.isCancelled { throw SSHError(.cancelled, "upload of \(remotePath) cancelled") }
-            if !endOfFile && (start >= Self.refillThreshold || end == 0) {
+            if stop == nil && cancellation.isCancelled { stop = SSHError(.cancelled, "upload of \(remotePath) cancelled") }
+            if stop == nil && !endOfFile && (start >= Self.refillThreshold || end == 0) {
                 if start > 0 {
                     memmove(base, base + start, end - start)
                     end -= start
@@ -80,19 +84,21 @@ public final class SFTPClient: @unchecked Sendable {
                     let count = read(input, base + end, Self.writeWindow - end)
                     if count < 0 {
                         if errno == EINTR { continue }
-                        throw SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))")
+                        stop = SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))")
+                        break
                     }
                     if count == 0 { endOfFile = true; break }
                     end += count
                 }
             }
-            if start == end && endOfFile { break }
+            if start == end && (endOfFile || stop != nil) { break }
             // libssh2 keeps sending what it already packetised; each call returns the bytes acknowledged so far.
             let sent = libssh2_sftp_write(handle, base + start, end - start)
             if sent < 0 { throw error(Int32(sent), "cannot write \(remotePath)") }
             start += sent
             total += Int64(sent)
         }
+        if let stop { throw stop }
         handleOpen = false
         let rc = sb_ssh2_sftp_close(handle)
         guard rc == 0 else { throw error(rc, "cannot finish writing \(remotePath)") }

@@ -136,6 +136,75 @@ struct SCPDestinationTests {
     }
 }
 
+extension SCPDestinationTests {
+    func bigSource(megabytes: Int) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scp-big-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let file = root.appendingPathComponent("dump.rdb")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: file)
+        let chunk = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) })
+        for _ in 0..<megabytes { handle.write(chunk) }
+        try handle.close()
+        return root.path
+    }
+
+    func awaitPartialFile(under folder: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let names = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+            if names.contains(where: { $0.contains(".partial-") }) { return }
+            try await Task.sleep(for: .milliseconds(5))  // polling the server's folder: no other signal exists
+        }
+        Issue.record("no temporary file appeared under \(folder)")
+    }
+
+    func leftovers(under folder: String) -> [String] {
+        (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []).filter { $0.contains(".partial-") }
+    }
+
+    @Test func cancellingLeavesNoFileAtItsNameAndRemovesTheTemporaryFile() async throws {
+        let server = try SCPTestServer()
+        defer { server.stop() }
+        let source = try bigSource(megabytes: 400)
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let target = server.folder.appendingPathComponent("cancelled").path
+        var scp = try settings(server, key: "user_ed25519", destination: target, fingerprint: try server.hostKeyLine())
+        scp.concurrency = 1
+        let upload = Task { try await self.upload(scp, source: source) }
+        try await awaitPartialFile(under: target)
+        let cancelledAt = ContinuousClock.now
+        upload.cancel()
+        let result = await upload.result
+        #expect(ContinuousClock.now - cancelledAt < .seconds(10), "a cancelled upload stops promptly")
+        #expect(throws: (any Error).self) { try result.get() }
+        #expect(!FileManager.default.fileExists(atPath: "\(target)/deployment/2026/11/23/dump.rdb"))
+        #expect(leftovers(under: target) == [])
+    }
+
+    @Test func aDroppedConnectionIsRetriedAndItsTemporaryFileRemoved() async throws {
+        let server = try SCPTestServer()
+        defer { server.stop() }
+        let source = try bigSource(megabytes: 400)
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let target = server.folder.appendingPathComponent("retried").path
+        var scp = try settings(server, key: "user_ed25519", destination: target, fingerprint: try server.hostKeyLine())
+        scp.concurrency = 1
+        let logs = LogCollector()
+        let backup = try Backup.scan(sourceFolder: source, remoteFolder: "deployment/2026/11/23")
+        let destination = try SCPDestination(name: nil, settings: scp, retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50)))
+        let upload = Task { try await destination.upload(backup, logger: logs.logger) }
+        try await awaitPartialFile(under: target)
+        server.dropConnections()
+        let summary = try await upload.value
+        #expect(summary.retries >= 1)
+        #expect(logs.warnings.contains { $0.contains("retrying") })
+        let remote = "\(target)/deployment/2026/11/23/dump.rdb"
+        #expect(FileManager.default.contentsEqual(atPath: remote, andPath: "\(source)/dump.rdb"))
+        #expect(leftovers(under: target) == [])
+    }
+}
+
 /// Collects what a destination logs.
 final class LogCollector: Sendable {
     private let lines = Mutex<[(Logger.Level, String)]>([])

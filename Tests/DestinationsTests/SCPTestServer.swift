@@ -10,7 +10,7 @@ final class SCPTestServer: @unchecked Sendable {
     let port: Int
     /// Started with posix_spawn, not `Process`: Foundation's child monitor blocks in wait4 on a
     /// long-running child and would never reap the ssh-keygen runs that follow.
-    private let pid: pid_t
+    let pid: pid_t
 
     static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") }
 
@@ -68,6 +68,12 @@ final class SCPTestServer: @unchecked Sendable {
     func hostFingerprint(_ name: String = "host_ed25519") throws -> String {
         let output = try Self.run("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", folder.appendingPathComponent("\(name).pub").path])
         return String(output.split(separator: " ")[1])
+    }
+
+    /// Ends every connection the server is serving (its per-connection children); the listener stays.
+    func dropConnections() {
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        for child in children.split(separator: " ").compactMap({ pid_t($0) }) { kill(child, SIGKILL) }
     }
 
     func stop() {

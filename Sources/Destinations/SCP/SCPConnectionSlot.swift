@@ -63,22 +63,23 @@ final class SCPConnectionSlot: Sendable {
         let connection = try connection(to: target, cancellation: cancellation)
         let folder = (remote as NSString).deletingLastPathComponent
         let temporary = RemotePath.join(folder, ".\((remote as NSString).lastPathComponent).partial-\(UUID().uuidString.prefix(8).lowercased())")
-        var written = false
+        var temporaryMayExist = false
         do {
             if !folder.isEmpty { try connection.sftp.createFolders(folder) }
-            written = true
+            temporaryMayExist = true
             try connection.sftp.write(localPath: file.localPath, to: temporary, cancellation: cancellation)
             try connection.sftp.rename(temporary, to: remote)
             connection.sftp.keepalive()
-        } catch let error as SSHError {
-            if written {
-                if error.kind == .connection {
+        } catch {
+            let kind = (error as? SSHError)?.kind
+            if temporaryMayExist {
+                if kind == .connection {
                     strayTemporaries.withLock { $0.append(temporary) }
                 } else {
                     try? connection.sftp.remove(temporary)
                 }
             }
-            if error.kind == .connection || error.kind == .cancelled { close() }
+            if kind == .connection || kind == .cancelled { close() }
             throw error
         }
     }
