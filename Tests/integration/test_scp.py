@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import assert_no_secrets, log_lines, messages, run_cli, write_manifest
-from sshd_fixture import SSHServer
+from sshd_fixture import SSHServer, fingerprint
 
 AWKWARD = "it's \"quoted\"; $(touch pwned) `id` & café"
 
@@ -95,7 +95,6 @@ def test_a_hashed_known_hosts_line_pins_the_key(binary, tmp_path, sshd, source):
 
 def test_a_wrong_pin_is_refused_and_nothing_is_written(binary, tmp_path, sshd, source):
     stranger = Path(f"{sshd.keys['stranger']}.pub")
-    from sshd_fixture import fingerprint
     target = tmp_path / "never"
     result = backup(binary, tmp_path, manifest(tmp_path, sshd, source, target, "ed25519", stranger.read_text()))
     assert result.returncode == 2
