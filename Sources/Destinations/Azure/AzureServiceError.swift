@@ -1,0 +1,71 @@
+import Foundation
+import Transport
+
+/// An answer of the blob service that is not the one asked for. Its text names the operation, the blob,
+/// the status and the service's error code and message; never the key, a signature, or the string the
+/// service says it signed (a 403's `AuthenticationErrorDetail` echoes the signature, so it is not kept).
+struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
+    enum AuthenticationProblem: Sendable, Equatable {
+        case badKey, clockSkew
+    }
+
+    let operation: String
+    let status: Int
+    let code: String?
+    let message: String?
+    let authentication: AuthenticationProblem?
+
+    init(operation: String, response: HTTPResponse) {
+        self.operation = operation
+        self.status = response.status
+        let body = response.bodyText
+        let code = response.header("x-ms-error-code") ?? Self.element("Code", in: body)
+        self.code = code
+        // The first line only: the rest is RequestId and Time.
+        self.message = Self.element("Message", in: body).flatMap {
+            $0.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
+        }
+        if response.status == 403, code == nil || code == "AuthenticationFailed" {
+            let detail = Self.element("AuthenticationErrorDetail", in: body) ?? ""
+            let skewed = detail.contains("Request date header too old") || detail.contains("in the future")
+            self.authentication = skewed ? .clockSkew : .badKey
+        } else {
+            self.authentication = nil
+        }
+    }
+
+    var isRetryable: Bool {
+        if authentication != nil { return false }
+        switch code {
+        case "ServerBusy", "OperationTimedOut", "InternalError": return true
+        default: return status == 408 || status == 429 || status >= 500
+        }
+    }
+
+    var description: String {
+        switch authentication {
+        case .clockSkew:
+            return "azure: \(operation) was refused (HTTP 403 AuthenticationFailed): the request date is more than "
+                + "15 minutes away from the storage service's clock; check this machine's clock (NTP)"
+        case .badKey:
+            return "azure: \(operation) was refused (HTTP 403 AuthenticationFailed): the service did not accept "
+                + "the request signature; check storage_account and storage_access_key"
+        case nil:
+            var text = "azure: \(operation) failed: HTTP \(status)"
+            if let code { text += " \(code)" }
+            if let message, !message.isEmpty { text += ": \(message)" }
+            return text
+        }
+    }
+
+    /// The text of the first `<name>…</name>` in an XML error body, entities decoded.
+    static func element(_ name: String, in xml: String) -> String? {
+        guard let open = xml.range(of: "<\(name)>"),
+              let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex)
+        else { return nil }
+        return String(xml[open.upperBound..<close.lowerBound])
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}

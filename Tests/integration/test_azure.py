@@ -1,0 +1,186 @@
+"""The azure destination against the test Blob service (azure_server.py), whose SharedKey check is the
+official SDK's; what arrived is read back with the official SDK."""
+import base64
+import datetime
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from azure.storage.blob import BlobServiceClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+from azure_server import BlobServer  # noqa: E402
+from conftest import assert_no_secrets, log_lines, messages, run_cli, write_manifest  # noqa: E402
+
+ACCOUNT = "backupacct"
+CONTAINER = "backups"
+MIB = 1 << 20
+
+
+@pytest.fixture
+def key() -> str:
+    return base64.b64encode(os.urandom(64)).decode()
+
+
+@pytest.fixture
+def server(tmp_path, key):
+    with BlobServer(tmp_path / "blob-service", {ACCOUNT: key}) as server:
+        yield server
+
+
+def sdk(server: BlobServer, key: str):
+    service = BlobServiceClient(server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": key})
+    return service.get_container_client(CONTAINER)
+
+
+def manifest(tmp_path: Path, source: Path, server: BlobServer, key: str, **extra) -> Path:
+    config = {"storage_account": ACCOUNT, "storage_access_key": key, "container": CONTAINER,
+              "path": "redis/backups", "endpoint": server.url(ACCOUNT), **extra}
+    return write_manifest(tmp_path, {
+        "destinations": [{"type": "azure", "name": "blob", "config": config}],
+        "source_folder": str(source),
+        "cron_schedule": "* * * * *",
+    })
+
+
+def dated(prefix: str) -> str:
+    return f"{prefix}/{datetime.date.today():%Y/%m/%d}"
+
+
+def make_tree(source: Path) -> dict[str, bytes]:
+    files = {
+        "dump.rdb": os.urandom(300_000),
+        "nested/deeper/still/file.bin": os.urandom(1234),
+        "with space/ünïcødé ☃.txt": "snow ☃\n".encode(),
+        "empty.bin": b"",
+        "big/multi-block.tar": os.urandom(5 * MIB + 12345),  # 6 blocks of 1 MiB
+    }
+    for name, data in files.items():
+        path = source / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return files
+
+
+def test_tree_arrives_byte_identical(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    files = make_tree(source)
+    result = run_cli(binary, "backup", manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=3))
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = messages(result.stdout)
+    assert any(m.endswith(f"about to upload {source} to Azure remote path {dated('redis/backups')}") for m in said)
+    assert any(m.endswith("azure completed") for m in said)
+    assert any(m.endswith("Upload backup completed successfully") for m in said)
+    summary = [line for line in log_lines(result.stdout) if line["message"].endswith("azure upload summary")]
+    assert summary and summary[0]["data"]["files"] == len(files)
+
+    container = sdk(server, key)
+    expected = {f"{dated('redis/backups')}/{name}": data for name, data in files.items()}
+    assert {blob.name: blob.size for blob in container.list_blobs()} == {n: len(d) for n, d in expected.items()}
+    for name, data in expected.items():
+        assert container.download_blob(name).readall() == data, name
+
+    # Blocks for the big file only, each block checked by its MD5, none sent twice; small files in one request.
+    blocks = server.ops("put_block", 201)
+    assert len(blocks) == 6 and {e.blob for e in blocks} == {f"{dated('redis/backups')}/big/multi-block.tar"}
+    assert len({e.block_id for e in blocks}) == 6 and len({len(e.block_id) for e in blocks}) == 1
+    assert len(server.ops("put_blob", 201)) == len(files) - 1
+    assert len(server.ops("get_blob_properties", 200)) == len(files)
+    assert_no_secrets(result.stdout, result.stderr, secrets=[key])
+
+
+def test_second_run_into_existing_container_and_retried_block(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    source.mkdir()
+    data = os.urandom(3 * MIB)
+    (source / "data.bin").write_bytes(data)
+    path = manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=2)
+    assert run_cli(binary, "backup", path).returncode == 0
+
+    server.inject("put_block", 503, "ServerBusy")
+    server.inject("put_block_list", 500, "InternalError")
+    result = run_cli(binary, "backup", path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(server.ops("create_container", 409)) == 1  # already there: fine
+    assert len(server.ops("put_block", 503)) == 1
+    assert len(server.ops("put_block", 201)) == 3 + 3  # the failed block alone was sent again
+    summary = [line for line in log_lines(result.stdout) if line["message"].endswith("azure upload summary")]
+    assert summary[0]["data"]["retries"] == 2
+    assert sdk(server, key).download_blob(f"{dated('redis/backups')}/data.bin").readall() == data
+
+
+def test_wrong_key_exits_2_and_commits_nothing(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    make_tree(source)
+    wrong = base64.b64encode(os.urandom(64)).decode()
+    result = run_cli(binary, "backup", manifest(tmp_path, source, server, wrong))
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in log_lines(result.stdout) if line["message"].endswith("Upload backup completed with error")]
+    assert errors, result.stdout
+    text = errors[0]["data"]["error"]
+    assert "AuthenticationFailed" in text and "storage_access_key" in text
+    assert not any(m.endswith("azure completed") for m in messages(result.stdout))
+    assert server.committed(ACCOUNT, CONTAINER) == {}
+    # Not retried: one refused request, then the run gave up.
+    assert len(server.ops("create_container", 403)) == 1 and len(server.events) == 1
+    # The service's 403 echoes the signature it got and the string it signed; neither may reach the logs.
+    assert_no_secrets(result.stdout, result.stderr, secrets=[wrong, key])
+    assert "SharedKey" not in result.stdout + result.stderr
+    assert "MAC signature" not in result.stdout and "string to sign" not in result.stdout
+
+
+def test_blocks_go_up_several_at_a_time_and_no_more(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    source.mkdir()
+    data = os.urandom(10 * MIB)
+    (source / "data.bin").write_bytes(data)
+    gate = server.hold_blocks_after(0)
+    process = subprocess.Popen([str(binary), "backup", str(manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=3))],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        server.wait_for(lambda s: s.waiting_at_gate >= 3, timeout=60)  # three blocks in flight at once
+    finally:
+        gate.set()
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stdout + stderr
+    assert server.most_active_blocks == 3
+    assert sdk(server, key).download_blob(f"{dated('redis/backups')}/data.bin").readall() == data
+
+
+def test_killed_upload_leaves_no_blob(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "large.bin").write_bytes(os.urandom(12 * MIB))
+    gate = server.hold_blocks_after(3)
+    process = subprocess.Popen([str(binary), "backup", str(manifest(tmp_path, source, server, key, block_size="1MiB"))],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        # Some blocks stored, the next ones held by the service: the upload is mid-file.
+        server.wait_for(lambda s: len(s.ops("put_block", 201)) >= 3 and s.waiting_at_gate >= 1, timeout=60)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        gate.set()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    blob = f"{dated('redis/backups')}/large.bin"
+    assert server.uncommitted(ACCOUNT, CONTAINER, blob) >= 3
+    assert server.committed(ACCOUNT, CONTAINER) == {}
+    assert [b.name for b in sdk(server, key).list_blobs()] == []
+    assert not server.ops("put_blob") and not server.ops("put_block_list")
+
+
+def test_clock_skew_is_named_as_such(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    make_tree(source)
+    server.clock_offset = 3600  # the service is an hour ahead of this machine
+    result = run_cli(binary, "backup", manifest(tmp_path, source, server, key))
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in log_lines(result.stdout) if line["message"].endswith("Upload backup completed with error")]
+    assert errors and "clock" in errors[0]["data"]["error"] and "storage_access_key" not in errors[0]["data"]["error"]
+    assert server.committed(ACCOUNT, CONTAINER) == {}
+    assert_no_secrets(result.stdout, result.stderr, secrets=[key])
