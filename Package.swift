@@ -25,7 +25,7 @@ let package = Package(
     targets: [
         // Thin C wrappers: typed functions over variadic or macro APIs, nothing more.
         .target(name: "CCurl", cSettings: cStrict, linkerSettings: [.linkedLibrary("curl")]),
-        .target(name: "CSSH2", cSettings: cStrict, linkerSettings: [.linkedLibrary("ssh2")]),
+        .target(name: "CSSH2", cSettings: cStrict, linkerSettings: [.linkedLibrary("ssh2"), .linkedLibrary("crypto")]),
         .target(name: "CCrypto", cSettings: cStrict, linkerSettings: [.linkedLibrary("crypto")]),
 
         .target(name: "Cron", swiftSettings: strict),

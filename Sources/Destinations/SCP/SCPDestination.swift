@@ -1,16 +1,109 @@
+import Foundation
 import Logging
 import Manifest
+import Synchronization
+import Transport
 
-// TODO: replaced by the scp destination's own issue.
+/// A folder on a server reached over SSH. Files travel over SFTP (libssh2, in process) on several
+/// sessions at once, each under a temporary name in its target folder, renamed once complete. The
+/// server's host key is checked against the manifest's `fingerprint` before the key is offered.
 public struct SCPDestination: Destination {
     public let name: String?
     public var typeName: String { "scp" }
+    let target: SCPTarget
+    let concurrency: Int
+    let retryPolicy: RetryPolicy
 
-    public init(name: String?, settings: SCPSettings) throws {
+    public init(name: String?, settings: SCPSettings, retryPolicy: RetryPolicy = RetryPolicy()) throws {
         self.name = name
+        self.target = try SCPTarget(settings: settings)
+        self.concurrency = min(max(settings.concurrency ?? 4, 1), 16)
+        self.retryPolicy = retryPolicy
     }
 
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {
-        throw DestinationError("the scp destination is not available in this build")
+        let base = target.destination
+        logger.info("about to upload \(backup.sourceFolder) to \(target.user)@\(target.endpoint):\(RemotePath.join(base, backup.remoteFolder))")
+        let clock = ContinuousClock.now
+        let retries = Atomic<Int>(0)
+        let onRetry: @Sendable (Int, any Error, Duration) -> Void = { attempt, error, delay in
+            retries.add(1, ordering: .relaxed)
+            logger.warning("scp retrying after a failure", metadata: [
+                "attempt": .stringConvertible(attempt), "error": .string(String(describing: error)),
+            ])
+        }
+
+        // One connection first: a wrong host key or key fails once, before any parallel work starts.
+        let first = SCPConnectionSlot()
+        try await retryPolicy.run(onRetry: onRetry) {
+            try await onOwnThread { flag in
+                let connection = try first.connection(to: target, cancellation: flag)
+                if backup.files.isEmpty {
+                    try connection.sftp.createFolders(RemotePath.join(base, backup.remoteFolder))
+                }
+            }
+        }
+        if !target.isPinned, let hostKey = first.hostKey {
+            logger.warning("scp destination has no fingerprint: the server's host key is not checked; pin it with fingerprint: \(hostKey.sha256Fingerprint)", metadata: [
+                "server": .string(target.endpoint),
+                "host_key_type": .string(hostKey.algorithm),
+                "fingerprint": .string(hostKey.sha256Fingerprint),
+            ])
+        }
+
+        let queue = SCPFileQueue(backup.files)
+        let workers = min(concurrency, max(backup.files.count, 1))
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<workers {
+                    let slot = index == 0 ? first : SCPConnectionSlot()
+                    group.addTask {
+                        defer { slot.close() }
+                        while let file = queue.next() {
+                            try Task.checkCancellation()
+                            let remote = backup.remotePath(of: file, under: base)
+                            try await retryPolicy.run(onRetry: onRetry) {
+                                try await onOwnThread { flag in
+                                    try slot.upload(file, to: remote, target: target, cancellation: flag)
+                                }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            first.close()
+            throw error
+        }
+        let elapsed = ContinuousClock.now - clock
+        logger.info("scp completed")
+        return UploadSummary(
+            files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.seconds,
+            retries: retries.load(ordering: .relaxed)
+        )
+    }
+
+    /// The server's host key fingerprint (`SHA256:<base64>`), read without authenticating, for `validate`.
+    public static func hostKeyFingerprint(settings: SCPSettings) async throws -> String {
+        let target = try SCPTarget(settings: settings)
+        return try await onOwnThread { flag in
+            let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: flag)
+            defer { session.close() }
+            return session.hostKey.sha256Fingerprint
+        }
+    }
+}
+
+/// Hands out the backup's files one at a time to the workers.
+final class SCPFileQueue: Sendable {
+    private let files: [BackupFile]
+    private let index = Atomic<Int>(0)
+
+    init(_ files: [BackupFile]) { self.files = files }
+
+    func next() -> BackupFile? {
+        let position = index.add(1, ordering: .relaxed).oldValue
+        return position < files.count ? files[position] : nil
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import Synchronization
+import Transport
+
+/// One worker's SSH connection with its SFTP channel, opened on first use and again after a failure.
+/// Only one `onOwnThread` job uses a slot at a time; the lock guards the hand-over between threads.
+final class SCPConnectionSlot: Sendable {
+    struct Connection {
+        var session: SSHSession
+        var sftp: SFTPClient
+    }
+
+    private let state = Mutex<Connection?>(nil)
+    private let seenHostKey = Mutex<SSHHostKey?>(nil)
+    /// Temporary files a dropped connection left behind, removed once connected again.
+    private let strayTemporaries = Mutex<[String]>([])
+
+    /// The host key the server showed on this slot's first connection.
+    var hostKey: SSHHostKey? { seenHostKey.withLock { $0 } }
+
+    func connection(to target: SCPTarget, cancellation: CancellationFlag) throws -> Connection {
+        if let open = state.withLock({ $0 }) { return open }
+        let session = try pinnedSession(target: target, cancellation: cancellation)
+        do {
+            seenHostKey.withLock { if $0 == nil { $0 = session.hostKey } }
+            try session.authenticate(user: target.user, key: target.key)
+            let connection = Connection(session: session, sftp: try session.openSFTP())
+            state.withLock { $0 = connection }
+            for stray in strayTemporaries.withLock({ stray in defer { stray = [] }; return stray }) {
+                try? connection.sftp.remove(stray)
+            }
+            return connection
+        } catch {
+            session.close()
+            throw error
+        }
+    }
+
+    /// A session whose host key is the pinned one. A pin by fingerprint does not say the key's type: when
+    /// the server shows another of its keys first, each other type is asked for in a handshake of its own.
+    private func pinnedSession(target: SCPTarget, cancellation: CancellationFlag) throws -> SSHSession {
+        let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: cancellation)
+        if target.accepts(session.hostKey) { return session }
+        session.close()
+        var offered = [session.hostKey]
+        for algorithm in target.sessionOptions.hostKeyAlgorithms where algorithm != session.hostKey.algorithm {
+            let other: SSHSession
+            do {
+                other = try SSHSession(host: target.server, port: target.port, options: target.options(onlyHostKey: algorithm), cancellation: cancellation)
+            } catch let error as SSHError where error.kind == .connection {
+                continue  // the server has no key of this type
+            }
+            if target.accepts(other.hostKey) { return other }
+            offered.append(other.hostKey)
+            other.close()
+        }
+        throw target.mismatch(offered)
+    }
+
+    /// Writes `file` to a temporary name beside `remote`, then renames it into place. On failure the
+    /// temporary file is removed while the connection allows, and a broken connection is dropped.
+    func upload(_ file: BackupFile, to remote: String, target: SCPTarget, cancellation: CancellationFlag) throws {
+        let connection = try connection(to: target, cancellation: cancellation)
+        let folder = (remote as NSString).deletingLastPathComponent
+        let temporary = RemotePath.join(folder, ".\((remote as NSString).lastPathComponent).partial-\(UUID().uuidString.prefix(8).lowercased())")
+        var temporaryMayExist = false
+        do {
+            if !folder.isEmpty { try connection.sftp.createFolders(folder) }
+            temporaryMayExist = true
+            try connection.sftp.write(localPath: file.localPath, to: temporary, cancellation: cancellation)
+            try connection.sftp.rename(temporary, to: remote)
+            connection.sftp.keepalive()
+        } catch {
+            let kind = (error as? SSHError)?.kind
+            if temporaryMayExist {
+                if kind == .connection {
+                    strayTemporaries.withLock { $0.append(temporary) }
+                } else {
+                    try? connection.sftp.remove(temporary)
+                }
+            }
+            if kind == .connection || kind == .cancelled { close() }
+            throw error
+        }
+    }
+
+    func close() {
+        let connection = state.withLock { current -> Connection? in
+            defer { current = nil }
+            return current
+        }
+        connection?.sftp.close()
+        connection?.session.close()
+    }
+}
