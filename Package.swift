@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "service-backup",
-            dependencies: ["ServiceBackup", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ServiceBackup", "Destinations", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 

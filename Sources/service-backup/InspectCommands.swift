@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cron
+import Destinations
 import Foundation
 import Manifest
 import ServiceBackup
@@ -19,6 +20,15 @@ struct ValidateCommand: AsyncParsableCommand {
         print("\(config): valid")
         print("source folder: \(configuration.sourceFolder.isEmpty ? "(none)" : configuration.sourceFolder)")
         configuration.summaryLines.forEach { print($0) }
+        for destination in configuration.destinations {
+            guard case .scp(let scp) = destination.kind, (scp.fingerprint ?? "").isEmpty else { continue }
+            do {
+                let fingerprint = try await SCPDestination.hostKeyFingerprint(settings: scp)
+                print("scp server \(scp.server):\(scp.port) offers host key \(fingerprint): pin it with `fingerprint: \(fingerprint)`")
+            } catch {
+                print("scp server \(scp.server):\(scp.port) could not be asked for its host key: \(error)")
+            }
+        }
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")
             if let next = schedule.next(after: Date()) {

@@ -116,6 +116,13 @@ def test_no_pin_warns_with_the_servers_fingerprint(binary, tmp_path, sshd, sourc
     assert tree(dated(target)) == tree(source)
 
 
+def test_validate_prints_the_fingerprint_to_pin(binary, tmp_path, sshd, source):
+    result = run_cli(binary, "validate", manifest(tmp_path, sshd, source, tmp_path / "t", "ed25519", None))
+    assert result.returncode == 0, result.stderr
+    assert f"fingerprint: {sshd.host_fingerprint()}" in result.stdout
+    assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text("ed25519")])
+
+
 def test_a_wrong_key_exits_2_with_the_contract_error(binary, tmp_path, sshd, source):
     target = tmp_path / "refused"
     result = backup(binary, tmp_path, manifest(tmp_path, sshd, source, target, "stranger", sshd.host_fingerprint()))
