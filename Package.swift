@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "ServiceBackup",
             dependencies: [
-                "Cron", "Manifest", "LagerLog", "Destinations",
+                "Cron", "Manifest", "LagerLog", "Destinations", "Transport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],

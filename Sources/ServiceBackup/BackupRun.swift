@@ -2,6 +2,7 @@ import Destinations
 import Foundation
 import Logging
 import Manifest
+import Transport
 
 /// One backup: identify the instance, run the source executable, upload to every destination, clean up.
 /// Each run has its own `backup_guid`, carried on every line it logs.
@@ -142,12 +143,5 @@ public struct BackupRun: Sendable {
         } catch {
             logger.error("Cleanup completed with error", metadata: ["error": .string("\(error)")])
         }
-    }
-}
-
-extension Duration {
-    var inSeconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

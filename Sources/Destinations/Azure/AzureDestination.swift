@@ -103,7 +103,7 @@ public struct AzureDestination: Destination {
 
         let elapsed = ContinuousClock.now - clock
         logger.info("azure completed")
-        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.seconds, retries: retries.value)
+        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.inSeconds, retries: retries.value)
     }
 
     /// Azure's rule: 3 to 63 of `a-z`, `0-9` and `-`, starting with a letter or digit, no `--`, not ending in `-`;

@@ -28,13 +28,6 @@ public struct LocalDestination: Destination {
         }
         let elapsed = ContinuousClock.now - clock
         logger.info("local completed")
-        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.seconds)
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.inSeconds)
     }
 }

@@ -60,7 +60,7 @@ struct S3Client: Sendable {
             retries.increment()
             logger.info("s3 request retried", metadata: [
                 "operation": .string(operation.name), "attempt": .stringConvertible(attempt),
-                "delay_seconds": .stringConvertible(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18),
+                "delay_seconds": .stringConvertible(delay.inSeconds),
                 "error": .string("\(error)"),
             ])
         }) {
@@ -75,13 +75,4 @@ struct S3Client: Sendable {
             throw S3Error(response: response, operation: operation.name, bucket: bucket)
         }
     }
-}
-
-/// How many requests were tried again, across every task of one upload.
-final class RetryCounter: Sendable {
-    private let count = Atomic<Int>(0)
-
-    func increment() { count.add(1, ordering: .relaxed) }
-
-    var value: Int { count.load(ordering: .relaxed) }
 }

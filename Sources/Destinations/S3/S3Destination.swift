@@ -81,7 +81,7 @@ public struct S3Destination: Destination {
         logger.info("s3 completed")
         return UploadSummary(
             files: backup.files.count, bytes: backup.totalBytes,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            seconds: elapsed.inSeconds,
             retries: retries.value
         )
     }

@@ -79,7 +79,7 @@ public struct SCPDestination: Destination {
         let elapsed = ContinuousClock.now - clock
         logger.info("scp completed")
         return UploadSummary(
-            files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.seconds,
+            files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.inSeconds,
             retries: retries.load(ordering: .relaxed)
         )
     }

@@ -1,6 +1,0 @@
-import Testing
-@testable import Destinations
-
-@Test func DestinationsBuilds() {
-    #expect(Bool(true))
-}
