@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import Signing
-import Synchronization
 import Transport
 
 /// Signed requests to one bucket, each retried by the retry policy. Every request is signed with the
