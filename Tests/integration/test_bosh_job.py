@@ -119,12 +119,19 @@ def test_alerts_are_rendered_in_the_daemons_form(tmp_path):
         "timeout_seconds": 90, "skip_ssl_validation": True}}
 
 
+def generated_key(tmp_path: Path) -> str:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "id")], check=True)
+    return (tmp_path / "id").read_text()
+
+
 def test_rendered_configs_pass_validate(binary, tmp_path):
     if reason := parser_refuses_everything(binary, tmp_path):
         pytest.skip(reason)
+    # A real key, and a pinned host key so that validate does not ask the (fictional) server for one.
+    scp = {**SCP, "key": generated_key(tmp_path), "fingerprint": "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"}
     every_type = manifest(
         {"type": "s3", "name": "aws", "config": dict(S3)}, {"type": "azure", "config": dict(AZURE)},
-        {"type": "scp", "config": dict(SCP)}, {"type": "local", "config": {"path": str(tmp_path)}},
+        {"type": "scp", "config": scp}, {"type": "local", "config": {"path": str(tmp_path)}},
         alerts={"product_name": "Redis", "config": {"cloud_controller": {"url": "https://api", "user": "u",
                                                                            "password": "p"}}})
     for name, properties in {"every-type": every_type, "none": {}}.items():
