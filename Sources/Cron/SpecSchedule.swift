@@ -32,7 +32,7 @@ struct SpecSchedule: Equatable, Sendable {
                     added = true
                     time = clock.instant(year: now.year, month: now.month, day: 1, hour: 0, minute: 0, second: 0)
                 }
-                time = clock.adding(months: 1, to: time)
+                time = advance(time, by: { clock.adding(months: $0, to: $1) })
                 now = clock.reading(at: time)
                 if now.month == 1 { continue wrap }
             }
@@ -42,7 +42,7 @@ struct SpecSchedule: Equatable, Sendable {
                     added = true
                     time = clock.instant(year: now.year, month: now.month, day: now.day, hour: 0, minute: 0, second: 0)
                 }
-                time = clock.adding(days: 1, to: time)
+                time = advance(time, by: { clock.adding(days: $0, to: $1) })
                 now = clock.reading(at: time)
                 // Midnight may not exist (a DST change at midnight): get back onto hour 0.
                 if now.hour != 0 {
@@ -83,6 +83,19 @@ struct SpecSchedule: Equatable, Sendable {
 
             return time
         }
+    }
+
+    /// One calendar step forward (Go's `AddDate`). Where a whole day is missing from the zone
+    /// (Pacific/Apia skipped 30 December 2011) Go lands back on the same instant and robfig
+    /// loops forever; here the step grows until time moves on.
+    private func advance(_ time: Int64, by step: (Int64, Int64) -> Int64) -> Int64 {
+        var units: Int64 = 1
+        var next = step(units, time)
+        while next <= time {
+            units += 1
+            next = step(units, time)
+        }
+        return next
     }
 
     /// Day of month and day of week must both match when either is starred; otherwise either

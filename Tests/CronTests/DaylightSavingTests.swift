@@ -99,6 +99,15 @@ import Testing
         #expect(times.map { rfc3339($0, in: london) } == example.expected)
     }
 
+    @Test func missingDayDoesNotHang() throws {
+        // Samoa skipped 30 December 2011 (UTC-10 to UTC+14); robfig's own Next never returns here.
+        let apia = zone("Pacific/Apia")
+        let times = try schedule("0 12 31 12 *", in: apia).nextTimes(after: instant("2011-12-29T00:00:00-1000"), count: 2)
+        #expect(times.map { rfc3339($0, in: apia) } == ["2011-12-31T12:00:00+1400", "2012-12-31T12:00:00+1400"])
+        let daily = try schedule("@daily", in: apia).nextTimes(after: instant("2011-12-29T12:00:00-1000"), count: 2)
+        #expect(daily.map { rfc3339($0, in: apia) } == ["2011-12-31T00:00:00+1400", "2012-01-01T00:00:00+1400"])
+    }
+
     @Test func prefixZoneOverridesDefaultZone() throws {
         let tokyo = try schedule("TZ=Asia/Tokyo @midnight", in: newYork)
         #expect(tokyo.timeZone.identifier == "Asia/Tokyo")
