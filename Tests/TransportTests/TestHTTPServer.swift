@@ -102,7 +102,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_PUT = receive
     do_POST = receive
 
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+server = QuietServer(("127.0.0.1", 0), Handler)
 if len(sys.argv) == 3:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(sys.argv[1], sys.argv[2])

@@ -90,6 +90,15 @@ class Event:
     status: int = 0
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that drop their connection (a killed upload) are expected here: no traceback for them."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class BlobServer:
     def __init__(self, root: Path, accounts: dict[str, str], port: int = 0):
         self.root = Path(root)
@@ -108,7 +117,7 @@ class BlobServer:
         self.waiting_at_gate = 0
         self.active_blocks = 0
         self.most_active_blocks = 0
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), _Handler)
         self.httpd.daemon_threads = True
         self.httpd.blob_server = self  # type: ignore[attr-defined]
         self.thread: threading.Thread | None = None
