@@ -115,7 +115,7 @@ import Testing
         let client = HTTPClient()
         let task = Task { try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/slow")) }
         // The request is in flight once the server has it; cancelling must end it long before the server answers.
-        try await Task.sleep(for: .milliseconds(300))
+        try await server.waitForRequest("/slow")
         let started = ContinuousClock.now
         task.cancel()
         let result = await task.result

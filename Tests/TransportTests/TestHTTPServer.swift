@@ -6,6 +6,7 @@ final class TestHTTPServer: Sendable {
     let port: Int
     let scheme: String
     private let process: Process
+    private let output: FileHandle
 
     var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
     var localhostURL: String { "\(scheme)://localhost:\(port)" }
@@ -21,23 +22,31 @@ final class TestHTTPServer: Sendable {
         process.standardOutput = output
         try process.run()
         let handle = output.fileHandleForReading
-        let line = try await onOwnThread { _ in
-            var bytes: [UInt8] = []
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                bytes += chunk
-                if bytes.contains(UInt8(ascii: "\n")) { break }
-            }
-            return String(decoding: bytes, as: UTF8.self)
-        }
+        let line = try await Self.readLine(handle)
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
             throw TransportError(.local, "the test server did not start: \(line)")
         }
         self.port = port
         self.process = process
+        self.output = handle
         self.scheme = tls == nil ? "http" : "https"
+    }
+
+    /// Waits until the server has received a request for `path` (it prints each slow path it is holding).
+    func waitForRequest(_ path: String) async throws {
+        while try await Self.readLine(output).trimmingCharacters(in: .whitespacesAndNewlines) != path {}
+    }
+
+    /// One line of the server's output, read byte by byte so that nothing after it is consumed.
+    private static func readLine(_ handle: FileHandle) async throws -> String {
+        try await onOwnThread { _ in
+            var bytes: [UInt8] = []
+            while let byte = try handle.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") {
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 
     func stop() {
@@ -77,6 +86,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(30)
         elif self.path == "/slow":
+            print("/slow", flush=True)
             time.sleep(30)
             self.answer(200)
         else:
