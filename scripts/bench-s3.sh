@@ -3,14 +3,17 @@
 # 5.5 GiB one (over S3's 5 GiB single-PUT limit), to a local sink that discards bodies
 # (scripts/s3-sink.py), and reports peak RSS and throughput. Fails when peak RSS exceeds 64 MiB or an
 # object arrives with the wrong size.
-#   scripts/bench-s3.sh [size-in-GiB]        (default 4; the files are sparse)
+#   scripts/bench-s3.sh [BINARY] [size-in-GiB]        (default: the release build, 4; the files are sparse)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-GIB=${1:-4}
+BIN=${1:-}
+GIB=${2:-4}
 LIMIT_KIB=$((64 * 1024))
 
-swift build -c release --product service-backup >/dev/null
-BIN=$(swift build -c release --show-bin-path)/service-backup
+if [ -z "$BIN" ]; then
+  swift build -c release --product service-backup >/dev/null
+  BIN=$(swift build -c release --show-bin-path)/service-backup
+fi
 
 WORK=$(mktemp -d)
 chmod 700 "$WORK"

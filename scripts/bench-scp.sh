@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): 1 GiB in 8 files to a local OpenSSH sshd, service-backup's scp destination
-# against OpenSSH `scp -r` to the same server. Prints both times and their ratio.
+# against OpenSSH `scp -r` to the same server, alternating, BENCH_ROUNDS times (5). Prints medians and their ratio.
 # Usage: scripts/bench-scp.sh [BINARY] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,17 +50,20 @@ try:
             raise SystemExit(result.stdout + result.stderr)
         return elapsed
 
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     results = {"scp -r": [], "service-backup": []}
-    for round in range(2):
+    for round in range(rounds):
         for name, runner in (("scp -r", run_scp), ("service-backup", run_ours)):
             target = work / f"target-{name.split()[0]}-{round}"
             target.mkdir()
+            os.sync()  # the previous run's writes must not be flushed during this one
             results[name].append(runner(target))
             shutil.rmtree(target)
-    best = {name: min(times) for name, times in results.items()}
-    for name, seconds in best.items():
-        print(f"{name:15s} best of 2: {seconds:6.2f} s  {1024 / seconds:7.1f} MiB/s  (runs: {', '.join(f'{t:.2f}' for t in results[name])})")
-    print(f"ratio service-backup / scp -r: {best['service-backup'] / best['scp -r']:.2f} (below 1 is faster)")
+    median = {name: sorted(times)[len(times) // 2] for name, times in results.items()}
+    for name, times in results.items():
+        print(f"{name:15s} median of {rounds}: {median[name]:6.2f} s  {1024 / median[name]:7.1f} MiB/s  "
+              f"(best {min(times):.2f}; runs: {', '.join(f'{t:.2f}' for t in times)})")
+    print(f"ratio of medians service-backup / scp -r: {median['service-backup'] / median['scp -r']:.2f} (below 1 is faster)")
 finally:
     server.stop()
     shutil.rmtree(work, ignore_errors=True)
