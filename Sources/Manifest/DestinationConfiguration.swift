@@ -38,6 +38,41 @@ public struct TLSSettings: Sendable, Equatable {
     }
 }
 
+/// How a remote destination retries a failed request or file, and when it gives up on a transfer that
+/// moves no byte. Shared by the s3, azure and scp settings; every value is already checked and defaulted.
+public struct RetrySettings: Sendable, Equatable {
+    public static let defaultAttempts = 5
+    public static let attemptsRange = 1...20
+    public static let defaultTimeoutSeconds = 300
+    /// HTTP transfers (s3, azure): libcurl sees every byte, so a minute without one is a stall.
+    public static let defaultHTTPStallSeconds = 60
+    /// SSH (scp): one blocking libssh2 call (handshake, SFTP write, rename) must finish within it.
+    public static let defaultSSHStallSeconds = 120
+    /// The largest `retry_timeout` and `stall_timeout` accepted: one day.
+    public static let maximumSeconds: Double = 86_400
+
+    /// Attempts per request or file, the first included.
+    public var attempts: Int
+    /// Seconds after a request's or file's first attempt began after which no further attempt starts.
+    public var timeoutSeconds: Double
+    /// Seconds without progress after which a transfer is abandoned (and may be tried again).
+    public var stallSeconds: Double
+
+    public init(
+        attempts: Int = defaultAttempts, timeoutSeconds: Double = Double(defaultTimeoutSeconds),
+        stallSeconds: Double = Double(defaultHTTPStallSeconds)
+    ) {
+        self.attempts = attempts
+        self.timeoutSeconds = timeoutSeconds
+        self.stallSeconds = stallSeconds
+    }
+
+    /// The defaults of the HTTP destinations (s3, azure).
+    public static let http = RetrySettings()
+    /// The defaults of the scp destination.
+    public static let ssh = RetrySettings(stallSeconds: Double(defaultSSHStallSeconds))
+}
+
 public struct S3Settings: Sendable, Equatable {
     public var accessKeyID: Secret
     public var secretAccessKey: Secret
@@ -53,12 +88,14 @@ public struct S3Settings: Sendable, Equatable {
     public var serverSideEncryption: String?
     public var kmsKeyID: String?
     public var storageClass: String?
+    public var retry: RetrySettings
 
     public init(
         accessKeyID: Secret, secretAccessKey: Secret, bucketName: String, bucketPath: String,
         endpointURL: String? = nil, region: String? = nil, tls: TLSSettings = TLSSettings(),
         pathStyle: Bool? = nil, partSize: Int64? = nil, concurrency: Int? = nil,
-        serverSideEncryption: String? = nil, kmsKeyID: String? = nil, storageClass: String? = nil
+        serverSideEncryption: String? = nil, kmsKeyID: String? = nil, storageClass: String? = nil,
+        retry: RetrySettings = .http
     ) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
@@ -73,6 +110,7 @@ public struct S3Settings: Sendable, Equatable {
         self.serverSideEncryption = serverSideEncryption
         self.kmsKeyID = kmsKeyID
         self.storageClass = storageClass
+        self.retry = retry
     }
 }
 
@@ -87,11 +125,12 @@ public struct AzureSettings: Sendable, Equatable {
     public var blockSize: Int64?
     public var concurrency: Int?
     public var accessTier: String?
+    public var retry: RetrySettings
 
     public init(
         storageAccount: String, storageAccessKey: Secret, container: String, path: String,
         endpoint: String? = nil, tls: TLSSettings = TLSSettings(), blockSize: Int64? = nil,
-        concurrency: Int? = nil, accessTier: String? = nil
+        concurrency: Int? = nil, accessTier: String? = nil, retry: RetrySettings = .http
     ) {
         self.storageAccount = storageAccount
         self.storageAccessKey = storageAccessKey
@@ -102,6 +141,7 @@ public struct AzureSettings: Sendable, Equatable {
         self.blockSize = blockSize
         self.concurrency = concurrency
         self.accessTier = accessTier
+        self.retry = retry
     }
 }
 
@@ -115,10 +155,12 @@ public struct SCPSettings: Sendable, Equatable {
     public var fingerprint: String?
     public var connectTimeout: Double?
     public var concurrency: Int?
+    public var retry: RetrySettings
 
     public init(
         server: String, user: String, destination: String, key: Secret, port: Int = 22,
-        fingerprint: String? = nil, connectTimeout: Double? = nil, concurrency: Int? = nil
+        fingerprint: String? = nil, connectTimeout: Double? = nil, concurrency: Int? = nil,
+        retry: RetrySettings = .ssh
     ) {
         self.server = server
         self.user = user
@@ -128,6 +170,7 @@ public struct SCPSettings: Sendable, Equatable {
         self.fingerprint = fingerprint
         self.connectTimeout = connectTimeout
         self.concurrency = concurrency
+        self.retry = retry
     }
 }
 

@@ -29,6 +29,8 @@ enum DestinationSettingsParser {
         settings.serverSideEncryption = try config.string(Keys.serverSideEncryption)
         settings.kmsKeyID = try config.string(Keys.kmsKeyID)
         settings.storageClass = try config.string(Keys.storageClass)
+        settings.retry = try retry(
+            config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .http)
         if settings.kmsKeyID != nil, settings.serverSideEncryption != "aws:kms" {
             let node = config.lookup(Keys.kmsKeyID)?.node
             throw ManifestError.value(
@@ -50,6 +52,8 @@ enum DestinationSettingsParser {
         settings.blockSize = try config.size(Keys.blockSize, in: azureBlockSizeRange)
         settings.concurrency = try config.integer(Keys.concurrency, in: concurrencyRange)
         settings.accessTier = try config.string(Keys.accessTier)
+        settings.retry = try retry(
+            config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .http)
         return settings
     }
 
@@ -64,6 +68,8 @@ enum DestinationSettingsParser {
         settings.fingerprint = try config.string(Keys.fingerprint)
         settings.connectTimeout = try config.number(Keys.connectTimeout, atLeast: 0, orMoreThan: true)
         settings.concurrency = try config.integer(Keys.concurrency, in: concurrencyRange)
+        settings.retry = try retry(
+            config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .ssh)
         return settings
     }
 
@@ -80,6 +86,19 @@ enum DestinationSettingsParser {
             throw config.typeError(key, name, node, "must be an http:// or https:// URL")
         }
         return text
+    }
+
+    /// `retry_attempts`, `retry_timeout` and `stall_timeout`; a missing one takes its value from `defaults`.
+    private static func retry(
+        _ config: ManifestMap, attempts: ManifestKey, timeout: ManifestKey, stall: ManifestKey,
+        defaults: RetrySettings
+    ) throws -> RetrySettings {
+        let limit = RetrySettings.maximumSeconds
+        return RetrySettings(
+            attempts: try config.integer(attempts, in: RetrySettings.attemptsRange) ?? defaults.attempts,
+            timeoutSeconds: try config.number(timeout, atLeast: 0, orMoreThan: true, atMost: limit)
+                ?? defaults.timeoutSeconds,
+            stallSeconds: try config.number(stall, atLeast: 0, orMoreThan: true, atMost: limit) ?? defaults.stallSeconds)
     }
 
     private static func tls(_ config: ManifestMap, caCert: ManifestKey, skip: ManifestKey) throws -> TLSSettings {

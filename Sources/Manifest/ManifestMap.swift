@@ -88,15 +88,25 @@ struct ManifestMap {
         return value
     }
 
-    func number(_ key: ManifestKey, atLeast minimum: Double, orMoreThan strict: Bool = false) throws -> Double? {
+    func number(
+        _ key: ManifestKey, atLeast minimum: Double, orMoreThan strict: Bool = false, atMost maximum: Double? = nil
+    ) throws -> Double? {
         let expectation = "must be a number"
         guard let (name, text, node) = try scalarText(key, expecting: expectation) else { return nil }
         guard let value = Double(text), value.isFinite else { throw typeError(key, name, node, expectation) }
         guard strict ? value > minimum : value >= minimum else {
-            let bound = minimum == minimum.rounded() ? String(Int(minimum)) : String(minimum)
+            let bound = Self.show(minimum)
             throw typeError(key, name, node, strict ? "must be more than \(bound)" : "must be at least \(bound)")
         }
+        if let maximum, value > maximum {
+            throw typeError(key, name, node, "must be at most \(Self.show(maximum))")
+        }
         return value
+    }
+
+    /// A bound as written in an error: `0`, `86400`, `0.5`.
+    private static func show(_ bound: Double) -> String {
+        bound == bound.rounded() ? String(Int(bound)) : String(bound)
     }
 
     /// See ``ByteSize`` for the accepted forms.

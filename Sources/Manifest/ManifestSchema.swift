@@ -134,6 +134,27 @@ public enum ManifestSchema {
         static let all = [type, name, config]
     }
 
+    /// The keys every remote destination type (s3, azure, scp) has for retries and stalled transfers.
+    enum Retry {
+        static func attempts(_ type: String) -> ManifestKey {
+            ManifestKey(
+                "\(type).retry_attempts", .integer, default: String(RetrySettings.defaultAttempts),
+                "Attempts per request or file, the first included, 1 to 20; errors a retry cannot fix are not retried.")
+        }
+
+        static func timeout(_ type: String) -> ManifestKey {
+            ManifestKey(
+                "\(type).retry_timeout", .number, default: String(RetrySettings.defaultTimeoutSeconds),
+                "Seconds after a request's or file's first attempt began past which no further attempt starts.")
+        }
+
+        static func stallTimeout(_ type: String, default seconds: Int, _ summary: String) -> ManifestKey {
+            ManifestKey("\(type).stall_timeout", .number, default: String(seconds), summary)
+        }
+
+        static let httpStallSummary = "Seconds a transfer may move no byte before it is abandoned and tried again."
+    }
+
     enum S3 {
         static let accessKeyID = ManifestKey("s3.access_key_id", .string, required: true, secret: true, "Access key id.")
         static let secretAccessKey = ManifestKey(
@@ -164,10 +185,15 @@ public enum ManifestSchema {
             "s3.kms_key_id", .string, "KMS key for server_side_encryption: aws:kms.")
         static let storageClass = ManifestKey(
             "s3.storage_class", .string, "Storage class of uploaded objects, e.g. STANDARD_IA.")
+        static let retryAttempts = Retry.attempts("s3")
+        static let retryTimeout = Retry.timeout("s3")
+        static let stallTimeout = Retry.stallTimeout(
+            "s3", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
 
         static let all = [
             accessKeyID, secretAccessKey, bucketName, bucketPath, endpointURL, region, caCert, skipSSLValidation,
-            pathStyle, partSize, concurrency, serverSideEncryption, kmsKeyID, storageClass,
+            pathStyle, partSize, concurrency, serverSideEncryption, kmsKeyID, storageClass, retryAttempts,
+            retryTimeout, stallTimeout,
         ]
     }
 
@@ -192,10 +218,14 @@ public enum ManifestSchema {
             "azure.concurrency", .integer, "Blocks and files uploaded at once, 1 to 64.")
         static let accessTier = ManifestKey(
             "azure.access_tier", .string, allowed: ["Hot", "Cool", "Cold", "Archive"], "Access tier of uploaded blobs.")
+        static let retryAttempts = Retry.attempts("azure")
+        static let retryTimeout = Retry.timeout("azure")
+        static let stallTimeout = Retry.stallTimeout(
+            "azure", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
 
         static let all = [
             storageAccount, storageAccessKey, container, path, endpoint, caCert, skipSSLValidation, blockSize,
-            concurrency, accessTier,
+            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout,
         ]
     }
 
@@ -213,8 +243,16 @@ public enum ManifestSchema {
         static let connectTimeout = ManifestKey(
             "scp.connect_timeout", .number, "Seconds allowed for connecting and authenticating.")
         static let concurrency = ManifestKey("scp.concurrency", .integer, "Files copied at once, 1 to 64.")
+        static let retryAttempts = Retry.attempts("scp")
+        static let retryTimeout = Retry.timeout("scp")
+        static let stallTimeout = Retry.stallTimeout(
+            "scp", default: RetrySettings.defaultSSHStallSeconds,
+            "Seconds one SSH step (handshake, a write, a rename) may take before it is abandoned and tried again.")
 
-        static let all = [server, user, destination, key, port, fingerprint, connectTimeout, concurrency]
+        static let all = [
+            server, user, destination, key, port, fingerprint, connectTimeout, concurrency, retryAttempts,
+            retryTimeout, stallTimeout,
+        ]
     }
 
     enum Local {

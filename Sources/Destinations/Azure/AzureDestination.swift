@@ -18,6 +18,7 @@ import Transport
 ///   grows by itself so that no blob needs more than 50,000 blocks.
 /// - `concurrency`: requests in flight at once, blocks and small files together (default 4, 1 to 64).
 /// - `access_tier`: `Hot`, `Cool`, `Cold` or `Archive`, set on each blob; the account's default otherwise.
+/// - `retry_attempts`, `retry_timeout`, `stall_timeout`: see ``RetrySettings``.
 /// - `ca_cert`: PEM text of extra CA certificates to trust; `skip_ssl_validation`: do not check certificates.
 ///
 /// Files up to one block go up as one Put Blob; larger files as Put Blocks (several in flight, each with
@@ -40,7 +41,8 @@ public struct AzureDestination: Destination {
     let http: HTTPClient
     let retry: RetryPolicy
 
-    public init(name: String?, settings: AzureSettings, retry: RetryPolicy = RetryPolicy()) throws {
+    /// Retries and stalls as `settings.retry` says unless `retry` is given.
+    public init(name: String?, settings: AzureSettings, retry: RetryPolicy? = nil) throws {
         let account = settings.storageAccount.trimmingCharacters(in: .whitespaces)
         guard !account.isEmpty, account.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw DestinationError("azure: storage_account \(settings.storageAccount) is not a storage account name")
@@ -77,8 +79,9 @@ public struct AzureDestination: Destination {
         self.concurrency = concurrency
         self.endpoint = try AzureEndpoint(account: account, endpoint: settings.endpoint)
         self.http = HTTPClient(options: HTTPClientOptions(
-            caCertPEM: settings.tls.caCert, skipTLSVerification: settings.tls.skipSSLValidation))
-        self.retry = retry
+            caCertPEM: settings.tls.caCert, skipTLSVerification: settings.tls.skipSSLValidation,
+            stallTimeout: settings.retry.stallTimeout))
+        self.retry = retry ?? settings.retry.policy
     }
 
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {

@@ -16,16 +16,14 @@ public struct S3Destination: Destination {
     let http: HTTPClient
     let retry: RetryPolicy
 
-    public init(name: String?, settings: S3Settings) throws {
-        try self.init(name: name, settings: settings, retry: RetryPolicy())
-    }
-
-    public init(name: String?, settings: S3Settings, retry: RetryPolicy, stallTimeout: Duration = .seconds(60)) throws {
+    /// Retries and stalls as `settings.retry` says unless `retry` is given.
+    public init(name: String?, settings: S3Settings, retry: RetryPolicy? = nil) throws {
         self.name = name
         self.settings = settings
-        self.retry = retry
+        self.retry = retry ?? settings.retry.policy
         self.http = HTTPClient(options: HTTPClientOptions(
-            caCertPEM: settings.tls.caCert, skipTLSVerification: settings.tls.skipSSLValidation, stallTimeout: stallTimeout
+            caCertPEM: settings.tls.caCert, skipTLSVerification: settings.tls.skipSSLValidation,
+            stallTimeout: settings.retry.stallTimeout
         ))
         // Fail on a bad endpoint when the manifest is read, not at the first backup.
         _ = try S3Endpoint.make(endpointURL: settings.endpointURL, bucket: settings.bucketName, region: "us-east-1", pathStyle: settings.pathStyle)

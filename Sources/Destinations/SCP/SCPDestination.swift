@@ -14,11 +14,12 @@ public struct SCPDestination: Destination {
     let concurrency: Int
     let retryPolicy: RetryPolicy
 
-    public init(name: String?, settings: SCPSettings, retryPolicy: RetryPolicy = RetryPolicy()) throws {
+    /// Retries as `settings.retry` says unless `retryPolicy` is given; its stall timeout bounds every SSH step.
+    public init(name: String?, settings: SCPSettings, retryPolicy: RetryPolicy? = nil) throws {
         self.name = name
         self.target = try SCPTarget(settings: settings)
         self.concurrency = min(max(settings.concurrency ?? 4, 1), 16)
-        self.retryPolicy = retryPolicy
+        self.retryPolicy = retryPolicy ?? settings.retry.policy
     }
 
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {

@@ -36,6 +36,7 @@ struct SCPTarget: Sendable {
         guard timeout > 0, timeout.isFinite else { throw DestinationError("scp: connect_timeout must be a positive number of seconds") }
         sessionOptions = SSHSessionOptions(
             connectTimeout: .milliseconds(Int64(timeout * 1000)),
+            ioTimeout: settings.retry.stallTimeout,
             hostKeyAlgorithms: SCPTarget.hostKeyOrder(first: pin?.algorithms ?? [])
         )
     }
