@@ -98,7 +98,8 @@ enum DestinationSettingsParser {
             attempts: try config.integer(attempts, in: RetrySettings.attemptsRange) ?? defaults.attempts,
             timeoutSeconds: try config.number(timeout, atLeast: 0, orMoreThan: true, atMost: limit)
                 ?? defaults.timeoutSeconds,
-            stallSeconds: try config.number(stall, atLeast: 0, orMoreThan: true, atMost: limit) ?? defaults.stallSeconds)
+            stallSeconds: try config.number(stall, atLeast: 0, orMoreThan: true, atMost: limit)
+                ?? defaults.stallSeconds)
     }
 
     private static func tls(_ config: ManifestMap, caCert: ManifestKey, skip: ManifestKey) throws -> TLSSettings {

@@ -136,23 +136,26 @@ public enum ManifestSchema {
 
     /// The keys every remote destination type (s3, azure, scp) has for retries and stalled transfers.
     enum Retry {
-        static func attempts(_ type: String) -> ManifestKey {
+        /// `unit` is what one retry repeats: a request (s3, azure) or a file (scp).
+        static func attempts(_ type: String, unit: String) -> ManifestKey {
             ManifestKey(
                 "\(type).retry_attempts", .integer, default: String(RetrySettings.defaultAttempts),
-                "Attempts per request or file, the first included, 1 to 20; errors a retry cannot fix are not retried.")
+                "Tries of each \(unit), the first included, 1 to 20; errors a retry cannot fix fail at once.")
         }
 
-        static func timeout(_ type: String) -> ManifestKey {
+        static func timeout(_ type: String, unit: String) -> ManifestKey {
             ManifestKey(
                 "\(type).retry_timeout", .number, default: String(RetrySettings.defaultTimeoutSeconds),
-                "Seconds after a request's or file's first attempt began past which no further attempt starts.")
+                "Seconds after a \(unit)'s first try began past which it is not tried again, \(upTo).")
         }
 
         static func stallTimeout(_ type: String, default seconds: Int, _ summary: String) -> ManifestKey {
             ManifestKey("\(type).stall_timeout", .number, default: String(seconds), summary)
         }
 
-        static let httpStallSummary = "Seconds a transfer may move no byte before it is abandoned and tried again."
+        static let httpStallSummary =
+            "Seconds a request may move no byte before it is abandoned and tried again, \(upTo)."
+        static let upTo = "up to \(Int(RetrySettings.maximumSeconds))"
     }
 
     enum S3 {
@@ -185,8 +188,8 @@ public enum ManifestSchema {
             "s3.kms_key_id", .string, "KMS key for server_side_encryption: aws:kms.")
         static let storageClass = ManifestKey(
             "s3.storage_class", .string, "Storage class of uploaded objects, e.g. STANDARD_IA.")
-        static let retryAttempts = Retry.attempts("s3")
-        static let retryTimeout = Retry.timeout("s3")
+        static let retryAttempts = Retry.attempts("s3", unit: "request")
+        static let retryTimeout = Retry.timeout("s3", unit: "request")
         static let stallTimeout = Retry.stallTimeout(
             "s3", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
 
@@ -218,8 +221,8 @@ public enum ManifestSchema {
             "azure.concurrency", .integer, "Blocks and files uploaded at once, 1 to 64.")
         static let accessTier = ManifestKey(
             "azure.access_tier", .string, allowed: ["Hot", "Cool", "Cold", "Archive"], "Access tier of uploaded blobs.")
-        static let retryAttempts = Retry.attempts("azure")
-        static let retryTimeout = Retry.timeout("azure")
+        static let retryAttempts = Retry.attempts("azure", unit: "request")
+        static let retryTimeout = Retry.timeout("azure", unit: "request")
         static let stallTimeout = Retry.stallTimeout(
             "azure", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
 
@@ -243,11 +246,12 @@ public enum ManifestSchema {
         static let connectTimeout = ManifestKey(
             "scp.connect_timeout", .number, "Seconds allowed for connecting and authenticating.")
         static let concurrency = ManifestKey("scp.concurrency", .integer, "Files copied at once, 1 to 64.")
-        static let retryAttempts = Retry.attempts("scp")
-        static let retryTimeout = Retry.timeout("scp")
+        static let retryAttempts = Retry.attempts("scp", unit: "file")
+        static let retryTimeout = Retry.timeout("scp", unit: "file")
         static let stallTimeout = Retry.stallTimeout(
             "scp", default: RetrySettings.defaultSSHStallSeconds,
-            "Seconds one SSH step (handshake, a write, a rename) may take before it is abandoned and tried again.")
+            "Seconds one SSH step (handshake, write, rename) may hang before it is abandoned and tried again, "
+                + "\(Retry.upTo).")
 
         static let all = [
             server, user, destination, key, port, fingerprint, connectTimeout, concurrency, retryAttempts,
