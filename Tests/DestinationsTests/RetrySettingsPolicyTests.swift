@@ -1,0 +1,74 @@
+import Manifest
+import Testing
+import Transport
+@testable import Destinations
+
+/// The manifest's retry keys reach the policy and stall timeout each remote destination runs under.
+@Suite struct RetrySettingsPolicyTests {
+    static let sshKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQAAACDjKqp5Fc65tEnRulDqKii7Gm4B+QvaJFotHYdpfRiiZQ==\n-----END OPENSSH PRIVATE KEY-----\n"
+
+    @Test func settingsBecomeThePolicy() {
+        let settings = RetrySettings(attempts: 3, timeoutSeconds: 2.5, stallSeconds: 0.25)
+        let policy = settings.policy
+        #expect(policy.maxAttempts == 3)
+        #expect(policy.maxTotal == .milliseconds(2500))
+        #expect(settings.stallTimeout == .milliseconds(250))
+        // The backoff itself is the policy's own.
+        #expect(policy.baseDelay == RetryPolicy().baseDelay && policy.maxDelay == RetryPolicy().maxDelay)
+    }
+
+    @Test func defaultsAreTheFormerFixedValues() {
+        let policy = RetrySettings.http.policy
+        #expect(policy.maxAttempts == RetryPolicy().maxAttempts && policy.maxTotal == RetryPolicy().maxTotal)
+        #expect(RetrySettings.http.stallTimeout == HTTPClientOptions().stallTimeout)
+        #expect(RetrySettings.ssh.stallTimeout == SSHSessionOptions().ioTimeout)
+    }
+
+    /// From manifest text to the destinations the run uploads with.
+    @Test func parsedManifestReachesEachDestination() throws {
+        let retry = "retry_attempts: 2, retry_timeout: 7.5, stall_timeout: 3"
+        let configuration = try ManifestLoader.parse(yaml: """
+            destinations:
+            - type: s3
+              config: {bucket_name: b, bucket_path: p, access_key_id: i, secret_access_key: s, \(retry)}
+            - type: azure
+              config: {storage_account: a, storage_access_key: a2V5, container: box, path: p, \(retry)}
+            - type: scp
+              config: {server: h, user: u, destination: /d, key: "\(Self.sshKey.replacingOccurrences(of: "\n", with: "\\n"))", \(retry)}
+            source_folder: /src
+            cron_schedule: '@daily'
+            """, file: "test.yml")
+        let destinations = try configuration.destinations.map { try $0.makeDestination() }
+        let s3 = try #require(destinations[0] as? S3Destination)
+        let azure = try #require(destinations[1] as? AzureDestination)
+        let scp = try #require(destinations[2] as? SCPDestination)
+        for policy in [s3.retry, azure.retry, scp.retryPolicy] {
+            #expect(policy.maxAttempts == 2 && policy.maxTotal == .milliseconds(7500))
+        }
+        #expect(s3.http.options.stallTimeout == .seconds(3))
+        #expect(azure.http.options.stallTimeout == .seconds(3))
+        #expect(scp.target.sessionOptions.ioTimeout == .seconds(3))
+    }
+
+    @Test func defaultsReachEachDestination() throws {
+        let s3 = try S3Destination(name: nil, settings: S3Settings(
+            accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p"))
+        let azure = try AzureDestination(name: nil, settings: AzureSettings(
+            storageAccount: "a", storageAccessKey: Secret("a2V5"), container: "box", path: "p"))
+        let scp = try SCPDestination(name: nil, settings: SCPSettings(
+            server: "h", user: "u", destination: "/d", key: Secret(Self.sshKey)))
+        for policy in [s3.retry, azure.retry, scp.retryPolicy] {
+            #expect(policy.maxAttempts == 5 && policy.maxTotal == .seconds(300))
+        }
+        #expect(s3.http.options.stallTimeout == .seconds(60) && azure.http.options.stallTimeout == .seconds(60))
+        #expect(scp.target.sessionOptions.ioTimeout == .seconds(120))
+    }
+
+    @Test func anExplicitPolicyStillWins() throws {
+        let settings = S3Settings(
+            accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p",
+            retry: RetrySettings(attempts: 9))
+        #expect(try S3Destination(name: nil, settings: settings, retry: .never).retry.maxAttempts == 1)
+        #expect(try S3Destination(name: nil, settings: settings).retry.maxAttempts == 9)
+    }
+}
