@@ -112,6 +112,23 @@ def test_second_run_into_existing_container_and_retried_block(tmp_path, binary, 
     assert sdk(server, key).download_blob(f"{dated('redis/backups')}/data.bin").readall() == data
 
 
+def test_retry_attempts_1_gives_up_at_the_first_failure(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "data.bin").write_bytes(os.urandom(3 * MIB))
+    server.inject("put_block", 503, "ServerBusy")
+    result = run_cli(binary, "backup", manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=1,
+                                                retry_attempts=1))
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in log_lines(result.stdout) if line["message"].endswith("Upload backup completed with error")]
+    assert errors and "ServerBusy" in errors[0]["data"]["error"], result.stdout
+    # The refused block was not sent again, and nothing after it was sent at all.
+    assert len(server.ops("put_block", 503)) == 1
+    assert server.ops("put_block", 201) == [] and server.ops("put_block_list", 201) == []
+    assert server.committed(ACCOUNT, CONTAINER) == {}
+    assert_no_secrets(result.stdout, result.stderr, secrets=[key])
+
+
 def test_wrong_key_exits_2_and_commits_nothing(tmp_path, binary, server, key):
     source = tmp_path / "source"
     make_tree(source)

@@ -232,6 +232,36 @@ def test_failed_multipart_upload_is_aborted(binary, tmp_path, moto_s3):
     assert_no_secrets(result.stdout, result.stderr, secrets=[moto_s3.secret_key, moto_s3.access_key])
 
 
+def test_stall_timeout_and_retry_attempts_from_the_manifest(binary, tmp_path, moto_s3):
+    """A part held silent fails after stall_timeout, is tried retry_attempts times in all, then the upload is aborted."""
+    client = moto_s3.client()
+    bucket = new_bucket()
+    client.create_bucket(Bucket=bucket)
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "large.bin").write_bytes(os.urandom(3 * PART))
+    proxy = CuttingProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), b"partNumber=2&", "hold")
+    try:
+        data = s3_manifest(moto_s3, source, bucket, endpoint_url=f"http://127.0.0.1:{proxy.port}", concurrency=1,
+                           stall_timeout=1, retry_attempts=2)
+        started = time.monotonic()
+        result = run_cli(binary, "backup", write_manifest(tmp_path, data))
+        elapsed = time.monotonic() - started
+    finally:
+        proxy.close()
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    # The defaults (60 s without a byte, 5 attempts) would take minutes.
+    assert elapsed < 30, elapsed
+    retried = [m for m in messages(result.stdout) if m.endswith("s3 request retried")]
+    assert len(retried) == 1, result.stdout
+    errors = [line for line in log_lines(result.stdout) if line["message"].endswith("Upload backup completed with error")]
+    assert errors and "no data moved for 1" in errors[0]["data"]["error"], result.stdout
+    assert objects(client, bucket) == {}
+    assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert_no_secrets(result.stdout, result.stderr, secrets=[moto_s3.secret_key, moto_s3.access_key])
+
+
 def test_sigterm_mid_multipart_aborts_the_upload(binary, tmp_path, moto_s3):
     client = moto_s3.client()
     bucket = new_bucket()
