@@ -51,7 +51,7 @@ public final class SSHSession: @unchecked Sendable {
         }
         self.session = session
         libssh2_session_set_blocking(session, 1)
-        libssh2_session_set_timeout(session, Int(options.ioTimeout.components.seconds * 1000))
+        libssh2_session_set_timeout(session, options.ioTimeout.milliseconds)
         // AES-CTR is the fastest cipher libssh2 1.10 shares with current OpenSSH (AES-NI).
         _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr,aes192-ctr")
         let hostKeyAlgorithms = options.hostKeyAlgorithms.filter(SSHSessionOptions.supportedHostKeyAlgorithms.contains)

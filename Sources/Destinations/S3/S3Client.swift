@@ -27,7 +27,7 @@ struct S3Client: Sendable {
     let endpoint: S3Endpoint
     let bucket: String
     let signer: SigV4Signer
-    let retry: RetryPolicy
+    var retry: RetryPolicy
     let retries: RetryCounter
     let logger: Logger
 

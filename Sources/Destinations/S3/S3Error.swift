@@ -33,11 +33,6 @@ struct S3Error: RetryableError, CustomStringConvertible, Sendable {
         }
     }
 
-    var isAuthenticationFailure: Bool {
-        ["SignatureDoesNotMatch", "InvalidAccessKeyId", "RequestTimeTooSkewed", "AuthorizationHeaderMalformed",
-         "InvalidToken", "ExpiredToken"].contains(code ?? "")
-    }
-
     var description: String {
         let what = "S3 \(operation) in bucket \(bucket) failed"
         switch code {
