@@ -71,3 +71,8 @@ public struct RetryPolicy: Sendable {
         (error as? any RetryableError)?.isRetryable ?? false
     }
 }
+
+/// An error the retry policy may try again.
+public protocol RetryableError: Error {
+    var isRetryable: Bool { get }
+}
