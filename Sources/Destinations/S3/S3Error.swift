@@ -71,23 +71,3 @@ struct S3Error: RetryableError, CustomStringConvertible, Sendable {
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
     }
 }
-
-/// The few values read from S3's small XML documents. A full parser is not needed for `<Code>`, `<UploadId>`…
-enum XMLText {
-    static func first(_ tag: String, in document: String) -> String? {
-        guard let open = document.range(of: "<\(tag)>"),
-              let close = document.range(of: "</\(tag)>", range: open.upperBound..<document.endIndex) else { return nil }
-        return unescape(String(document[open.upperBound..<close.lowerBound]))
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&#34;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
-    }
-}
