@@ -47,7 +47,7 @@ struct S3Client: Sendable {
         headers.append(HTTPHeader("Authorization", signature.authorization))
         return HTTPRequest(
             method: operation.method,
-            url: endpoint.url(encodedPath: SigV4Encoding.encodePath(path), encodedQuery: toSign.encodedQuery),
+            url: endpoint.url(encodedPath: PercentEncoding.encodePath(path), encodedQuery: toSign.encodedQuery),
             headers: headers, body: operation.body
         )
     }
