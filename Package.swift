@@ -42,7 +42,6 @@ let package = Package(
             dependencies: [
                 "Manifest", "Transport", "Signing",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strict
         ),
@@ -57,7 +56,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "service-backup",
-            dependencies: ["ServiceBackup", "Destinations", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ServiceBackup", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
 

@@ -51,8 +51,13 @@ public struct Backup: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw DestinationError("source folder \(sourceFolder) does not exist or is not a folder")
         }
+        var unreadable: (path: String, reason: String)?
         guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey], options: []
+            at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey], options: [],
+            errorHandler: { url, error in
+                unreadable = (url.path, "\(error.localizedDescription)")
+                return false
+            }
         ) else {
             throw DestinationError("source folder \(sourceFolder) cannot be read")
         }
@@ -70,6 +75,8 @@ public struct Backup: Sendable, Equatable {
                 size: Int64(values.fileSize ?? 0)
             ))
         }
+        // A folder that cannot be read must fail the backup, never leave it silently incomplete.
+        if let unreadable { throw DestinationError("cannot read \(unreadable.path) in the source folder: \(unreadable.reason)") }
         files.sort { $0.relativePath < $1.relativePath }
         return Backup(sourceFolder: root.path, files: files, remoteFolder: remoteFolder)
     }

@@ -13,6 +13,14 @@ public protocol Destination: Sendable {
     var typeName: String { get }
 
     func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary
+
+    /// What an operator checking the manifest should know about this destination beyond its settings
+    /// (an unpinned server's host key, say). May contact the destination; never fails.
+    func validationNotes() async -> [String]
+}
+
+extension Destination {
+    public func validationNotes() async -> [String] { [] }
 }
 
 /// What one destination moved.

@@ -53,7 +53,7 @@ public struct RetrySettings: Sendable, Equatable {
 
     /// Attempts per request or file, the first included.
     public var attempts: Int
-    /// Seconds after a request's or file's first attempt began after which no further attempt starts.
+    /// Seconds, from a request's or file's first failure, after which no further attempt starts.
     public var timeoutSeconds: Double
     /// Seconds without progress after which a transfer is abandoned (and may be tried again).
     public var stallSeconds: Double

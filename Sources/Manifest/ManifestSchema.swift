@@ -146,7 +146,7 @@ public enum ManifestSchema {
         static func timeout(_ type: String, unit: String) -> ManifestKey {
             ManifestKey(
                 "\(type).retry_timeout", .number, default: String(RetrySettings.defaultTimeoutSeconds),
-                "Seconds after a \(unit)'s first try began past which it is not tried again, \(upTo).")
+                "Seconds a \(unit) may be retried for, from its first failure; no try starts later, \(upTo).")
         }
 
         static func stallTimeout(_ type: String, default seconds: Int, _ summary: String) -> ManifestKey {

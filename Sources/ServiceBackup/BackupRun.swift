@@ -15,7 +15,7 @@ public struct BackupRun: Sendable {
         self.destinations = destinations
     }
 
-    private var gracePeriod: Duration { .milliseconds(Int64(configuration.shutdownGracePeriod * 1000)) }
+    private var gracePeriod: Duration { .clamped(seconds: configuration.shutdownGracePeriod) }
 
     /// Performs the run and tells whether the backup reached every destination.
     public func perform(logger base: Logger, now: Date = Date()) async -> Bool {
@@ -51,20 +51,25 @@ public struct BackupRun: Sendable {
             logger.info("source_executable not provided, skipping performing of backup")
             return true
         }
-        logger.info("Perform backup started")
+        return await run(command, as: "Perform backup", logger: logger)
+    }
+
+    /// Runs a manifest command, logging `<step> started`, then `<step> completed successfully` or `… with error`.
+    private func run(_ command: String, as step: String, logger: Logger) async -> Bool {
+        logger.info("\(step) started")
         do {
             let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run()
             guard outcome.succeeded else {
-                logger.error("Perform backup completed with error", metadata: [
+                logger.error("\(step) completed with error", metadata: [
                     "error": .string(outcome.statusText), "output": .string(outcome.outputTail),
                 ])
                 return false
             }
         } catch {
-            logger.error("Perform backup completed with error", metadata: ["error": .string("\(error)")])
+            logger.error("\(step) completed with error", metadata: ["error": .string("\(error)")])
             return false
         }
-        logger.info("Perform backup completed successfully")
+        logger.info("\(step) completed successfully")
         return true
     }
 
@@ -74,10 +79,9 @@ public struct BackupRun: Sendable {
         let deploymentFolder = configuration.addDeploymentNameToBackupPath ? configuration.deploymentName : nil
         let backup: Backup
         do {
-            backup = try Backup.scan(
-                sourceFolder: configuration.sourceFolder,
-                remoteFolder: Backup.remoteFolder(for: startedAt, deploymentName: deploymentFolder)
-            )
+            let sourceFolder = configuration.sourceFolder
+            let remoteFolder = Backup.remoteFolder(for: startedAt, deploymentName: deploymentFolder)
+            backup = try await onOwnThread { _ in try Backup.scan(sourceFolder: sourceFolder, remoteFolder: remoteFolder) }
         } catch {
             logger.error("Upload backup completed with error", metadata: ["error": .string("\(error)")])
             return false
@@ -116,7 +120,7 @@ public struct BackupRun: Sendable {
                 "retries": .stringConvertible(summary.retries),
             ])
             return nil
-        } catch is CancellationError {
+        } catch where error is CancellationError || Task.isCancelled {
             return "\(destination.typeName) upload cancelled"
         } catch {
             logger.error("\(destination.typeName) upload failed", metadata: ["error": .string("\(error)")])
@@ -130,18 +134,6 @@ public struct BackupRun: Sendable {
             logger.info("Cleanup command not provided")
             return
         }
-        logger.info("Cleanup started")
-        do {
-            let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run()
-            guard outcome.succeeded else {
-                logger.error("Cleanup completed with error", metadata: [
-                    "error": .string(outcome.statusText), "output": .string(outcome.outputTail),
-                ])
-                return
-            }
-            logger.info("Cleanup completed successfully")
-        } catch {
-            logger.error("Cleanup completed with error", metadata: ["error": .string("\(error)")])
-        }
+        _ = await run(command, as: "Cleanup", logger: logger)
     }
 }

@@ -3,19 +3,18 @@ import CCrypto
 /// SHA-256, MD5 and HMAC-SHA256 over libcrypto, plus the encodings signatures use.
 public enum Digest {
     public static func sha256<Bytes: Collection>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        var hasher = SHA256Hasher()
-        hasher.update(Array(data))
-        return hasher.finish()
+        digest(.sha256, data)
     }
 
     public static func md5<Bytes: Collection>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let input = Array(data)
-        input.withUnsafeBytes { raw in
-            _ = EVP_Digest(raw.baseAddress, raw.count, &out, &length, EVP_md5(), nil)
-        }
-        return Array(out.prefix(Int(length)))
+        digest(.md5, data)
+    }
+
+    public static func digest<Bytes: Collection>(_ algorithm: DigestHasher.Algorithm, _ data: Bytes) -> [UInt8]
+    where Bytes.Element == UInt8 {
+        var hasher = DigestHasher(algorithm)
+        hasher.update(Array(data))
+        return hasher.finish()
     }
 
     public static func hmacSHA256<Key: Collection, Bytes: Collection>(key: Key, _ data: Bytes) -> [UInt8]
@@ -43,13 +42,17 @@ public enum Digest {
     }
 }
 
-/// Incremental SHA-256, for hashing a file range in chunks without holding it.
-public struct SHA256Hasher: ~Copyable {
+/// An incremental digest, for hashing a file range in chunks without holding it.
+public struct DigestHasher: ~Copyable {
+    public enum Algorithm: Sendable {
+        case sha256, md5
+    }
+
     private let context: OpaquePointer
 
-    public init() {
+    public init(_ algorithm: Algorithm) {
         context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, EVP_sha256(), nil)
+        EVP_DigestInit_ex(context, algorithm == .sha256 ? EVP_sha256() : EVP_md5(), nil)
     }
 
     deinit { EVP_MD_CTX_free(context) }

@@ -5,9 +5,12 @@ import Foundation
 /// under the base64-decoded account key.
 ///
 /// A pure function of the request: it never sends anything and never shows the key.
-public struct SharedKeySigner: Sendable {
+public struct SharedKeySigner: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     public let account: String
     private let key: [UInt8]
+
+    public var description: String { "SharedKeySigner(account: \(account), key: <redacted>)" }
+    public var debugDescription: String { description }
 
     public init(account: String, key: [UInt8]) {
         self.account = account

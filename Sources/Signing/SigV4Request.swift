@@ -1,5 +1,5 @@
 /// What SigV4 signs of a request. Paths and query items are given decoded; the signer encodes them,
-/// and `SigV4Encoding` builds the URL from the same values, so what is sent is what was signed.
+/// and `PercentEncoding` builds the URL from the same values, so what is sent is what was signed.
 public struct SigV4Request: Sendable, Equatable {
     public struct QueryItem: Sendable, Equatable {
         public var name: String
@@ -37,7 +37,7 @@ public struct SigV4Request: Sendable, Equatable {
 
     /// The encoded query string for a URL: the same encoding the signature uses, in the given order.
     public var encodedQuery: String {
-        query.map { SigV4Encoding.encodeComponent($0.name) + "=" + SigV4Encoding.encodeComponent($0.value) }
+        query.map { PercentEncoding.encodeComponent($0.name) + "=" + PercentEncoding.encodeComponent($0.value) }
             .joined(separator: "&")
     }
 }

@@ -90,12 +90,12 @@ public struct SigV4Signer: Sendable {
     func canonicalURI(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : "/" + path
         let normalized = options.normalizePath ? Self.removeDotSegments(absolute) : absolute
-        let encoded = SigV4Encoding.encodePath(normalized)
-        return options.doubleEncodePath ? SigV4Encoding.encodePath(encoded) : encoded
+        let encoded = PercentEncoding.encodePath(normalized)
+        return options.doubleEncodePath ? PercentEncoding.encodePath(encoded) : encoded
     }
 
     static func canonicalQuery(_ items: [SigV4Request.QueryItem]) -> String {
-        items.map { (SigV4Encoding.encodeComponent($0.name), SigV4Encoding.encodeComponent($0.value)) }
+        items.map { (PercentEncoding.encodeComponent($0.name), PercentEncoding.encodeComponent($0.value)) }
             .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             .map { "\($0.0)=\($0.1)" }
             .joined(separator: "&")

@@ -17,6 +17,9 @@ final class CurlEasy: @unchecked Sendable {
 
     deinit { curl_easy_cleanup(handle) }
 
+    /// Drops the options of the last transfer (its buffers and callbacks are gone); connections stay open.
+    func forgetTransfer() { curl_easy_reset(handle) }
+
     /// Sends `request` and waits for the whole answer, on the calling thread.
     func perform(_ request: HTTPRequest, options: HTTPClientOptions, trust: TrustSettings, cancellation: CancellationFlag) throws -> HTTPResponse {
         if cancellation.isCancelled { throw TransportError(.cancelled, "the transfer was cancelled") }
@@ -161,12 +164,5 @@ enum TrustSettings: Sendable {
         } else {
             self = .libcurlDefault
         }
-    }
-}
-
-extension Duration {
-    var milliseconds: Int {
-        let parts = components
-        return Int(parts.seconds) * 1000 + Int(parts.attoseconds / 1_000_000_000_000_000)
     }
 }

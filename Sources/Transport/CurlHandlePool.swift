@@ -16,6 +16,7 @@ final class CurlHandlePool: Sendable {
 
     /// Keeps `handle` for the next transfer, or lets it go (closing its connections) when the pool is full.
     func giveBack(_ handle: CurlEasy) {
+        handle.forgetTransfer()
         let surplus: CurlEasy? = idle.withLock { handles in
             guard handles.count < capacity else { return handle }
             handles.append(handle)

@@ -17,7 +17,6 @@ final class CurlTransfer {
     let cancellation: CancellationFlag
     let stallTimeout: Duration
     var sent: Int64 = 0
-    var statusLine: String?
     var headers: [String: String] = [:]
     var body: [UInt8] = []
     /// Why a callback stopped the transfer, if one did.
@@ -81,7 +80,6 @@ final class CurlTransfer {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("HTTP/") {
             // A new response begins (after a 100 Continue, say): forget the previous one's headers.
-            statusLine = trimmed
             headers = [:]
             return
         }

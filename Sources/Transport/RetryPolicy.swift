@@ -31,7 +31,7 @@ public struct RetryPolicy: Sendable {
         _ operation: @Sendable () async throws -> T
     ) async throws -> T {
         let clock = ContinuousClock()
-        let start = clock.now
+        var firstFailure: ContinuousClock.Instant?
         var attempt = 1
         while true {
             try Task.checkCancellation()
@@ -40,7 +40,10 @@ public struct RetryPolicy: Sendable {
             } catch {
                 guard !Task.isCancelled, Self.isRetryable(error), attempt < maxAttempts else { throw error }
                 let delay = jitteredDelay(afterAttempt: attempt)
-                guard clock.now - start + delay <= maxTotal else { throw error }
+                // The budget starts at the first failure: a long transfer that fails late is still retried.
+                let failedAt = firstFailure ?? clock.now
+                firstFailure = failedAt
+                guard clock.now - failedAt + delay <= maxTotal else { throw error }
                 onRetry(attempt, error, delay)
                 try await Task.sleep(for: delay)
                 attempt += 1
@@ -69,10 +72,7 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let parts = components
-        let (scaled, overflow) = parts.seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? Int64.max : scaled &+ parts.attoseconds / 1_000_000_000
-    }
+/// An error the retry policy may try again.
+public protocol RetryableError: Error {
+    var isRetryable: Bool { get }
 }

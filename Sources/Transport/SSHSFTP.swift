@@ -109,9 +109,15 @@ public final class SFTPClient: @unchecked Sendable {
     public func rename(_ from: String, to: String) throws {
         var rc = renameOnce(from, to)
         if rc != 0 && lastStatus != UInt(LIBSSH2_FX_NO_SUCH_FILE) && !SSHError.connectionLost(rc) {
-            // SFTP v3 servers (OpenSSH) refuse to rename over an existing file: replace it.
-            _ = try? remove(to)
-            rc = renameOnce(from, to)
+            // SFTP v3 servers (OpenSSH) refuse to rename over an existing file. Move the old one aside
+            // first, so that a failure here never leaves neither the old file nor the new one.
+            let aside = to + ".replaced-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            if renameOnce(to, aside) == 0 {
+                rc = renameOnce(from, to)
+                if rc == 0 { _ = try? remove(aside) } else { _ = renameOnce(aside, to) }
+            } else {
+                rc = renameOnce(from, to)
+            }
         }
         guard rc == 0 else { throw error(rc, "cannot rename \(from) to \(to)") }
     }

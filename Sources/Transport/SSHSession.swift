@@ -51,8 +51,8 @@ public final class SSHSession: @unchecked Sendable {
         }
         self.session = session
         libssh2_session_set_blocking(session, 1)
-        // In milliseconds, fraction kept: 0 would mean "wait forever".
-        libssh2_session_set_timeout(session, max(1, Int(options.ioTimeout.inSeconds * 1000)))
+        // At least 1 ms: 0 would mean "wait forever".
+        libssh2_session_set_timeout(session, max(1, options.ioTimeout.milliseconds))
         // AES-CTR is the fastest cipher libssh2 1.10 shares with current OpenSSH (AES-NI).
         _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr,aes192-ctr")
         let hostKeyAlgorithms = options.hostKeyAlgorithms.filter(SSHSessionOptions.supportedHostKeyAlgorithms.contains)

@@ -48,7 +48,7 @@ enum TCPConnector {
                 guard left > .zero else { throw SSHError(.connection, "timed out") }
                 var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 let slice = min(left, .milliseconds(100))
-                let ready = poll(&poller, 1, Int32(slice.components.seconds * 1000 + slice.components.attoseconds / 1_000_000_000_000_000) + 1)
+                let ready = poll(&poller, 1, Int32(slice.milliseconds) + 1)
                 if ready < 0 && errno != EINTR { throw SSHError(.connection, String(cString: strerror(errno))) }
                 if ready > 0 { break }
             }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Cron
-import Destinations
 import Foundation
 import Manifest
 import ServiceBackup
@@ -20,14 +19,8 @@ struct ValidateCommand: AsyncParsableCommand {
         print("\(config): valid")
         print("source folder: \(configuration.sourceFolder.isEmpty ? "(none)" : configuration.sourceFolder)")
         configuration.summaryLines.forEach { print($0) }
-        for destination in configuration.destinations {
-            guard case .scp(let scp) = destination.kind, (scp.fingerprint ?? "").isEmpty else { continue }
-            do {
-                let fingerprint = try await SCPDestination.hostKeyFingerprint(settings: scp)
-                print("scp server \(scp.server):\(scp.port) offers host key \(fingerprint): pin it with `fingerprint: \(fingerprint)`")
-            } catch {
-                print("scp server \(scp.server):\(scp.port) could not be asked for its host key: \(error)")
-            }
+        for destination in service.destinations {
+            for note in await destination.validationNotes() { print(note) }
         }
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")
@@ -84,14 +77,12 @@ struct NextRunsCommand: ParsableCommand {
             printError("invalid cron expression \"\(expression)\": \(error)")
             throw ExitStatus.failure
         }
-        var after = start
-        for _ in 0..<count {
-            guard let next = schedule.next(after: after) else {
-                printError("cron expression \"\(expression)\" never fires within five years of \(RFC3339.format(after, in: schedule.timeZone))")
-                throw ExitStatus.failure
-            }
-            print(RFC3339.format(next, in: schedule.timeZone))
-            after = next
+        let times = schedule.nextTimes(after: start, count: count)
+        times.forEach { print(RFC3339.format($0, in: schedule.timeZone)) }
+        guard times.count == count else {
+            let last = times.last ?? start
+            printError("cron expression \"\(expression)\" never fires within five years of \(RFC3339.format(last, in: schedule.timeZone))")
+            throw ExitStatus.failure
         }
     }
 }

@@ -14,7 +14,7 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try loadService(config)
         let logger = Service.bootstrapLogging()
-        try await runUntilSignalled { await service.daemon.run(logger: logger) }
+        await runUntilSignalled { await service.daemon.run(logger: logger) }
     }
 }
 
@@ -35,7 +35,7 @@ struct BackupCommand: AsyncParsableCommand {
             logger.info("No destination provided - skipping backup")
             return
         }
-        let succeeded = try await runUntilSignalled { await service.backupRun.perform(logger: logger) }
+        let succeeded = await runUntilSignalled { await service.backupRun.perform(logger: logger) }
         if !succeeded { throw ExitStatus.failure }
     }
 }
@@ -52,7 +52,7 @@ func loadService(_ path: String) throws -> Service {
 
 /// Runs `work` in a task that SIGTERM/SIGINT cancel; returns its result once it has wound down.
 /// The signal handlers are in place before the work starts, so an early signal is never lost.
-func runUntilSignalled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async throws -> T {
+func runUntilSignalled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
     let (stop, stopper) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     let signals = ShutdownSignals { _ in stopper.yield() }
     let task = Task { await work() }

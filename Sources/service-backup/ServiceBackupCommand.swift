@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 struct ServiceBackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,6 @@ func printError(_ message: String) {
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        FileHandleWriter.standardError(string)
+        FileHandle.standardError.write(Data(string.utf8))
     }
 }

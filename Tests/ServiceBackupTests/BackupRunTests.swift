@@ -102,7 +102,15 @@ struct BackupRunTests: Sendable {
             """, executable: true)
         let log = CapturedLog()
         let task = Task { await run(BackupConfiguration(sourceExecutable: dump, cleanupExecutable: "/bin/true"), log: log) }
-        while !FileManager.default.fileExists(atPath: started) { await Task.yield() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: started) {
+            guard ContinuousClock.now < deadline else {
+                task.cancel()
+                Issue.record("the source executable never started")
+                return
+            }
+            await Task.yield()
+        }
         task.cancel()
 
         #expect(await task.value == false)

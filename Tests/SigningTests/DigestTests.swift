@@ -16,7 +16,7 @@ import Testing
 }
 
 @Test func incrementalHashEqualsOneShot() {
-    var hasher = SHA256Hasher()
+    var hasher = DigestHasher(.sha256)
     hasher.update(Array("ab".utf8))
     hasher.update(Array("c".utf8))
     #expect(hasher.finish() == Digest.sha256(Array("abc".utf8)))

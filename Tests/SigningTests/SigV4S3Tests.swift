@@ -88,11 +88,11 @@ import Testing
     }
 
     @Test func encodingKeepsOnlyUnreservedCharacters() {
-        #expect(SigV4Encoding.encodeComponent("a b+c=d&e~f!g'h(i)j*k@l$m%n/ü") ==
+        #expect(PercentEncoding.encodeComponent("a b+c=d&e~f!g'h(i)j*k@l$m%n/ü") ==
             "a%20b%2Bc%3Dd%26e~f%21g%27h%28i%29j%2Ak%40l%24m%25n%2F%C3%BC")
-        #expect(SigV4Encoding.encodePath("/dir one/ü/") == "/dir%20one/%C3%BC/")
-        #expect(SigV4Encoding.decode("%E1%88%B4+x") == "ሴ+x")
-        #expect(SigV4Encoding.decode("%G1") == nil)
+        #expect(PercentEncoding.encodePath("/dir one/ü/") == "/dir%20one/%C3%BC/")
+        #expect(PercentEncoding.decode("%E1%88%B4+x") == "ሴ+x")
+        #expect(PercentEncoding.decode("%G1") == nil)
     }
 
     @Test func amzDateIsUTC() {

@@ -41,13 +41,13 @@ import Testing
         let method = String(requestLine.prefix { $0 != " " })
         let target = requestLine.dropFirst(method.count + 1).replacingOccurrences(of: " HTTP/1.1", with: "")
         let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        var request = SigV4Request(method: method, path: try #require(SigV4Encoding.decode(String(pathPart[0]))))
+        var request = SigV4Request(method: method, path: try #require(PercentEncoding.decode(String(pathPart[0]))))
         if pathPart.count == 2 {
             for pair in pathPart[1].split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 request.query.append(.init(
-                    try #require(SigV4Encoding.decode(String(parts[0]))),
-                    try #require(SigV4Encoding.decode(parts.count == 2 ? String(parts[1]) : ""))
+                    try #require(PercentEncoding.decode(String(parts[0]))),
+                    try #require(PercentEncoding.decode(parts.count == 2 ? String(parts[1]) : ""))
                 ))
             }
         }

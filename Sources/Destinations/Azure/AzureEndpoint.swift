@@ -1,3 +1,5 @@
+import Signing
+
 /// Where the blob service of an account answers, and the URLs of its containers and blobs.
 ///
 /// `endpoint` is what the original took, a storage domain suffix (`core.windows.net`,
@@ -39,30 +41,8 @@ struct AzureEndpoint: Sendable, Equatable {
     }
 
     /// Percent-encodes everything but unreserved characters and `/`, as the official SDKs encode blob names.
-    static func encodePath(_ text: String) -> String {
-        encode(text, keeping: UInt8(ascii: "/"))
-    }
+    static func encodePath(_ text: String) -> String { PercentEncoding.encodePath(text) }
 
     /// Percent-encodes a query parameter value (base64 block ids carry `+`, `/` and `=`).
-    static func encodeQueryValue(_ text: String) -> String {
-        encode(text, keeping: nil)
-    }
-
-    private static func encode(_ text: String, keeping extra: UInt8?) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(byte)
-            case let byte where byte == extra:
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func encodeQueryValue(_ text: String) -> String { PercentEncoding.encodeComponent(text) }
 }

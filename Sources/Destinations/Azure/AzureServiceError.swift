@@ -19,14 +19,14 @@ struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
         self.operation = operation
         self.status = response.status
         let body = response.bodyText
-        let code = response.header("x-ms-error-code") ?? Self.element("Code", in: body)
+        let code = response.header("x-ms-error-code") ?? XMLText.first("Code", in: body)
         self.code = code
         // The first line only: the rest is RequestId and Time.
-        self.message = Self.element("Message", in: body).flatMap {
+        self.message = XMLText.first("Message", in: body).flatMap {
             $0.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
         }
         if response.status == 403, code == nil || code == "AuthenticationFailed" {
-            let detail = Self.element("AuthenticationErrorDetail", in: body) ?? ""
+            let detail = XMLText.first("AuthenticationErrorDetail", in: body) ?? ""
             let skewed = detail.contains("Request date header too old") || detail.contains("in the future")
             self.authentication = skewed ? .clockSkew : .badKey
         } else {
@@ -56,16 +56,5 @@ struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
             if let message, !message.isEmpty { text += ": \(message)" }
             return text
         }
-    }
-
-    /// The text of the first `<name>…</name>` in an XML error body, entities decoded.
-    static func element(_ name: String, in xml: String) -> String? {
-        guard let open = xml.range(of: "<\(name)>"),
-              let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex)
-        else { return nil }
-        return String(xml[open.upperBound..<close.lowerBound])
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Transport
 
 /// One backup's transfer to a container: small files as single Put Blobs, larger ones as blocks then a
 /// block list, all sharing one window of `concurrency` requests in flight, taken in file order. A blob
@@ -77,7 +78,7 @@ struct AzureUpload: Sendable {
         switch job {
         case .blob(let index):
             let plan = plans[index]
-            let md5 = try await FileMD5.of(path: plan.file.localPath, offset: 0, length: plan.file.size)
+            let md5 = try await FileRangeDigest.of(path: plan.file.localPath, offset: 0, length: plan.file.size, algorithm: .md5)
             try await client.putBlob(plan.blob, file: plan.file.localPath, length: plan.file.size, md5: md5, accessTier: accessTier)
             try await verify(plan)
         case .block(let index, let block):
@@ -85,7 +86,7 @@ struct AzureUpload: Sendable {
             guard let layout = plan.blocks else { break }
             let offset = layout.offset(ofBlock: block)
             let length = layout.length(ofBlock: block)
-            let md5 = try await FileMD5.of(path: plan.file.localPath, offset: offset, length: length)
+            let md5 = try await FileRangeDigest.of(path: plan.file.localPath, offset: offset, length: length, algorithm: .md5)
             try await client.putBlock(plan.blob, blockID: plan.blockID(block), file: plan.file.localPath,
                                       offset: offset, length: length, md5: md5)
         case .commit(let index):

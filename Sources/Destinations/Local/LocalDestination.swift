@@ -22,8 +22,9 @@ public struct LocalDestination: Destination {
         for file in backup.files {
             try Task.checkCancellation()
             let destination = backup.remotePath(of: file, under: path)
+            let temporary = TemporaryName.beside(destination)
             try await onOwnThread { flag in
-                try FileCopy.copy(from: file.localPath, to: destination, cancellation: flag)
+                try FileCopy.copy(from: file.localPath, to: destination, via: temporary, cancellation: flag)
             }
         }
         let elapsed = ContinuousClock.now - clock

@@ -27,7 +27,7 @@ struct S3Client: Sendable {
     let endpoint: S3Endpoint
     let bucket: String
     let signer: SigV4Signer
-    let retry: RetryPolicy
+    var retry: RetryPolicy
     let retries: RetryCounter
     let logger: Logger
 
@@ -47,7 +47,7 @@ struct S3Client: Sendable {
         headers.append(HTTPHeader("Authorization", signature.authorization))
         return HTTPRequest(
             method: operation.method,
-            url: endpoint.url(encodedPath: SigV4Encoding.encodePath(path), encodedQuery: toSign.encodedQuery),
+            url: endpoint.url(encodedPath: PercentEncoding.encodePath(path), encodedQuery: toSign.encodedQuery),
             headers: headers, body: operation.body
         )
     }

@@ -33,11 +33,6 @@ struct S3Error: RetryableError, CustomStringConvertible, Sendable {
         }
     }
 
-    var isAuthenticationFailure: Bool {
-        ["SignatureDoesNotMatch", "InvalidAccessKeyId", "RequestTimeTooSkewed", "AuthorizationHeaderMalformed",
-         "InvalidToken", "ExpiredToken"].contains(code ?? "")
-    }
-
     var description: String {
         let what = "S3 \(operation) in bucket \(bucket) failed"
         switch code {
@@ -74,25 +69,5 @@ struct S3Error: RetryableError, CustomStringConvertible, Sendable {
     private static func clip(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return line.count > 200 ? String(line.prefix(200)) + "…" : line
-    }
-}
-
-/// The few values read from S3's small XML documents. A full parser is not needed for `<Code>`, `<UploadId>`…
-enum XMLText {
-    static func first(_ tag: String, in document: String) -> String? {
-        guard let open = document.range(of: "<\(tag)>"),
-              let close = document.range(of: "</\(tag)>", range: open.upperBound..<document.endIndex) else { return nil }
-        return unescape(String(document[open.upperBound..<close.lowerBound]))
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&#34;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
     }
 }

@@ -25,7 +25,7 @@ struct S3ObjectUploader: Sendable {
 
     private func putObject(_ file: BackupFile, key: String) async throws {
         try await limiter.withPermit {
-            let hash = try await S3PayloadHash.of(path: file.localPath, offset: 0, length: file.size)
+            let hash = Digest.hex(try await FileRangeDigest.of(path: file.localPath, offset: 0, length: file.size, algorithm: .sha256))
             _ = try await client.send(.init(
                 name: "upload of \(key)", method: "PUT", key: key,
                 headers: [HTTPHeader("Content-Type", "application/octet-stream")] + objectHeaders,
@@ -73,7 +73,7 @@ struct S3ObjectUploader: Sendable {
 
     private func uploadPart(_ part: S3PartPlan.Part, of file: BackupFile, key: String, uploadID: String, total: Int) async throws -> String {
         try await limiter.withPermit {
-            let hash = try await S3PayloadHash.of(path: file.localPath, offset: part.offset, length: part.length)
+            let hash = Digest.hex(try await FileRangeDigest.of(path: file.localPath, offset: part.offset, length: part.length, algorithm: .sha256))
             let response = try await client.send(.init(
                 name: "upload of part \(part.number) of \(total) of \(key)", method: "PUT", key: key,
                 query: [.init("partNumber", String(part.number)), .init("uploadId", uploadID)],
@@ -107,7 +107,9 @@ struct S3ObjectUploader: Sendable {
 
     /// Aborts the upload whatever happens to the calling task: a cancelled backup must not leave parts behind.
     private func abort(key: String, uploadID: String) async {
-        let client = client
+        // Briefly: a daemon that is stopping must not wait minutes on a server that is gone.
+        var client = client
+        client.retry = RetryPolicy(maxAttempts: 3, maxDelay: .seconds(2), maxTotal: .seconds(10))
         let attempt = Task {
             _ = try await client.send(.init(
                 name: "abort of multipart upload of \(key)", method: "DELETE", key: key,

@@ -62,7 +62,7 @@ final class SCPConnectionSlot: Sendable {
     func upload(_ file: BackupFile, to remote: String, target: SCPTarget, cancellation: CancellationFlag) throws {
         let connection = try connection(to: target, cancellation: cancellation)
         let folder = (remote as NSString).deletingLastPathComponent
-        let temporary = RemotePath.join(folder, ".\((remote as NSString).lastPathComponent).partial-\(UUID().uuidString.prefix(8).lowercased())")
+        let temporary = TemporaryName.beside(remote)
         var temporaryMayExist = false
         do {
             if !folder.isEmpty { try connection.sftp.createFolders(folder) }

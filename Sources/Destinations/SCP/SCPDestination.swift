@@ -87,8 +87,11 @@ public struct SCPDestination: Destination {
 
     /// The server's host key fingerprint (`SHA256:<base64>`), read without authenticating, for `validate`.
     public static func hostKeyFingerprint(settings: SCPSettings) async throws -> String {
-        let target = try SCPTarget(settings: settings)
-        return try await onOwnThread { flag in
+        try await hostKeyFingerprint(target: try SCPTarget(settings: settings))
+    }
+
+    static func hostKeyFingerprint(target: SCPTarget) async throws -> String {
+        try await onOwnThread { flag in
             let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: flag)
             defer { session.close() }
             return session.hostKey.sha256Fingerprint

@@ -1,17 +1,19 @@
 import Foundation
 import Signing
-import Transport
 
-/// SHA-256 of a file range, read in small chunks on a thread of its own: the range is never held whole.
-enum S3PayloadHash {
-    static let chunkSize = 256 << 10
+/// The digest of a byte range of a file, read in chunks with pread on a thread of its own:
+/// the range is never held whole, whatever its size.
+public enum FileRangeDigest {
+    static let chunkSize = 1 << 20
 
-    static func of(path: String, offset: Int64, length: Int64) async throws -> String {
+    public static func of(
+        path: String, offset: Int64, length: Int64, algorithm: DigestHasher.Algorithm
+    ) async throws -> [UInt8] {
         try await onOwnThread { cancellation in
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw DestinationError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            guard descriptor >= 0 else { throw TransportError(.local, "cannot open \(path): \(String(cString: strerror(errno)))") }
             defer { close(descriptor) }
-            var hasher = SHA256Hasher()
+            var hasher = DigestHasher(algorithm)
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
             defer { buffer.deallocate() }
             var done: Int64 = 0
@@ -22,12 +24,12 @@ enum S3PayloadHash {
                 if got < 0, errno == EINTR { continue }
                 guard got > 0 else {
                     let reason = got == 0 ? "it became shorter while being uploaded" : String(cString: strerror(errno))
-                    throw DestinationError("cannot read \(path): \(reason)")
+                    throw TransportError(.local, "cannot read \(path): \(reason)")
                 }
                 hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))
                 done += Int64(got)
             }
-            return Digest.hex(hasher.finish())
+            return hasher.finish()
         }
     }
 }

@@ -1,6 +1,6 @@
-/// The percent-encoding SigV4 and S3 use: every byte of the UTF-8 form except the unreserved
+/// The percent-encoding of SigV4, S3 and Azure blob names: every byte of the UTF-8 form except the unreserved
 /// characters `A-Z a-z 0-9 - . _ ~` becomes `%XX` (uppercase hex); a space is `%20`, never `+`.
-public enum SigV4Encoding {
+public enum PercentEncoding {
     /// Encodes one URI component (a path segment, a query name or value).
     public static func encodeComponent(_ text: String) -> String {
         var out: [UInt8] = []

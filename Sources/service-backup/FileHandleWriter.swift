@@ -1,7 +1,0 @@
-import Foundation
-
-enum FileHandleWriter {
-    static func standardError(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-}
