@@ -2,8 +2,8 @@ import Logging
 
 /// A place a backup goes. The run hands every destination the same `Backup` and never asks which kind it is.
 ///
-/// A destination logs its own progress lines (`about to upload …`, `s3 completed`) on the logger it is
-/// given, makes each file visible only once it is complete, and throws a `DestinationError` (or any
+/// A destination logs its own progress (`about to upload …`) on the logger it is given (the run logs
+/// `<type> completed` and the summary), makes each file visible only once it is complete, and throws a `DestinationError` (or any
 /// error whose description names no secret) when the backup did not arrive whole.
 /// It honours task cancellation: a cancelled upload stops promptly and leaves nothing half-written.
 public protocol Destination: Sendable {
@@ -23,22 +23,17 @@ extension Destination {
     public func validationNotes() async -> [String] { [] }
 }
 
-/// What one destination moved.
+/// What one destination moved. The run times it and logs it.
 public struct UploadSummary: Sendable, Equatable {
     public var files: Int
     public var bytes: Int64
-    public var seconds: Double
+    /// Requests or files that were tried again.
     public var retries: Int
 
-    public init(files: Int, bytes: Int64, seconds: Double, retries: Int = 0) {
+    public init(files: Int, bytes: Int64, retries: Int = 0) {
         self.files = files
         self.bytes = bytes
-        self.seconds = seconds
         self.retries = retries
-    }
-
-    public var mebibytesPerSecond: Double {
-        seconds > 0 ? Double(bytes) / 1_048_576 / seconds : 0
     }
 }
 

@@ -28,7 +28,7 @@ struct ConfigurationParser {
         configuration.exitIfInProgress = try settings.boolean(Keys.exitIfInProgress) ?? false
         configuration.deploymentName = try settings.string(Keys.deploymentName) ?? boshDeploymentName
         configuration.addDeploymentNameToBackupPath = try settings.boolean(Keys.addDeploymentName) ?? false
-        configuration.shutdownGracePeriod = try settings.number(Keys.shutdownGracePeriod, atLeast: 0)
+        configuration.shutdownGracePeriod = try settings.number(Keys.shutdownGracePeriod, atLeast: 0, atMost: 86_400)
             ?? BackupConfiguration.defaultShutdownGracePeriod
         configuration.alerts = try AlertsParser.alerts(in: settings.map(named: "alerts"))
 

@@ -2,7 +2,9 @@
 enum DestinationSettingsParser {
     static let concurrencyRange = 1...64
     static let s3PartSizeRange: ClosedRange<Int64> = (5 << 20)...(5 << 30)
-    static let azureBlockSizeRange: ClosedRange<Int64> = 1...(4000 << 20)
+    static let azureBlockSizeRange: ClosedRange<Int64> = (1 << 20)...(4000 << 20)
+    /// Each SCP worker is an SSH session of its own: servers limit unauthenticated and total sessions (MaxStartups).
+    static let scpConcurrencyRange = 1...16
 
     static func kind(type: String, config: ManifestMap) throws -> DestinationConfiguration.Kind {
         switch type {
@@ -66,8 +68,8 @@ enum DestinationSettingsParser {
             key: try config.secret(Keys.key) ?? Secret(""))
         settings.port = try config.integer(Keys.port, in: 1...65_535) ?? 22
         settings.fingerprint = try config.string(Keys.fingerprint)
-        settings.connectTimeout = try config.number(Keys.connectTimeout, atLeast: 0, orMoreThan: true)
-        settings.concurrency = try config.integer(Keys.concurrency, in: concurrencyRange)
+        settings.connectTimeout = try config.number(Keys.connectTimeout, atLeast: 0, orMoreThan: true, atMost: 86_400)
+        settings.concurrency = try config.integer(Keys.concurrency, in: scpConcurrencyRange)
         settings.retry = try retry(
             config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .ssh)
         return settings

@@ -179,9 +179,9 @@ public enum ManifestSchema {
             "s3.path_style", .boolean, aliases: ["s3.force_path_style"],
             "Path-style addressing; defaults to true when endpoint_url is set, virtual-hosted otherwise.")
         static let partSize = ManifestKey(
-            "s3.part_size", .size, "Multipart part size, 5MiB to 5GiB; grows so a file never needs over 10000 parts.")
+            "s3.part_size", .size, "Multipart part size, 5MiB to 5GiB (16MiB when unset); grows so a file never needs over 10000 parts.")
         static let concurrency = ManifestKey(
-            "s3.concurrency", .integer, "Parts and files uploaded at once, 1 to 64.")
+            "s3.concurrency", .integer, "Parts and files uploaded at once, 1 to 64 (4 when unset).")
         static let serverSideEncryption = ManifestKey(
             "s3.server_side_encryption", .string, allowed: ["AES256", "aws:kms"], "Server-side encryption of objects.")
         static let kmsKeyID = ManifestKey(
@@ -216,9 +216,9 @@ public enum ManifestSchema {
         static let skipSSLValidation = ManifestKey(
             "azure.skip_ssl_validation", .boolean, default: "false", "Do not verify the endpoint's TLS certificate.")
         static let blockSize = ManifestKey(
-            "azure.block_size", .size, "Block size, up to 4000MiB; grows so a blob never needs over 50000 blocks.")
+            "azure.block_size", .size, "Block size, 1MiB to 4000MiB (8MiB when unset); grows so a blob never needs over 50000 blocks.")
         static let concurrency = ManifestKey(
-            "azure.concurrency", .integer, "Blocks and files uploaded at once, 1 to 64.")
+            "azure.concurrency", .integer, "Blocks and files uploaded at once, 1 to 64 (4 when unset).")
         static let accessTier = ManifestKey(
             "azure.access_tier", .string, allowed: ["Hot", "Cool", "Cold", "Archive"], "Access tier of uploaded blobs.")
         static let retryAttempts = Retry.attempts("azure", unit: "request")
@@ -244,8 +244,8 @@ public enum ManifestSchema {
             "scp.fingerprint", .string,
             "Pinned host key: known_hosts lines, SHA256:<base64> or an MD5 fingerprint; unpinned when empty.")
         static let connectTimeout = ManifestKey(
-            "scp.connect_timeout", .number, "Seconds allowed for connecting and authenticating.")
-        static let concurrency = ManifestKey("scp.concurrency", .integer, "Files copied at once, 1 to 64.")
+            "scp.connect_timeout", .number, "Seconds allowed for connecting and authenticating (30 when unset).")
+        static let concurrency = ManifestKey("scp.concurrency", .integer, "Files copied at once over parallel SSH sessions, 1 to 16 (4 when unset).")
         static let retryAttempts = Retry.attempts("scp", unit: "file")
         static let retryTimeout = Retry.timeout("scp", unit: "file")
         static let stallTimeout = Retry.stallTimeout(

@@ -111,12 +111,16 @@ public struct BackupRun: Sendable {
         var logger = base
         if let name = destination.name { logger[metadataKey: "destination_name"] = .string(name) }
         do {
+            let started = ContinuousClock.now
             let summary = try await destination.upload(backup, logger: logger)
+            let seconds = (ContinuousClock.now - started).inSeconds
+            let rate = seconds > 0 ? Double(summary.bytes) / 1_048_576 / seconds : 0
+            logger.info("\(destination.typeName) completed")
             logger.info("\(destination.typeName) upload summary", metadata: [
                 "files": .stringConvertible(summary.files),
                 "bytes": .stringConvertible(summary.bytes),
-                "seconds": .stringConvertible(summary.seconds),
-                "mib_per_second": .stringConvertible((summary.mebibytesPerSecond * 100).rounded() / 100),
+                "seconds": .stringConvertible(seconds),
+                "mib_per_second": .stringConvertible((rate * 100).rounded() / 100),
                 "retries": .stringConvertible(summary.retries),
             ])
             return nil

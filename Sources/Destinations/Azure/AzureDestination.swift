@@ -93,7 +93,6 @@ public struct AzureDestination: Destination {
             "container": .string(container), "remotePath": .string(remotePath),
         ])
         logger.info("about to upload \(backup.sourceFolder) to Azure remote path \(remotePath)")
-        let clock = ContinuousClock.now
         let retries = RetryCounter()
         let client = AzureBlobClient(
             endpoint: endpoint, container: container, signer: signer, http: http, retry: retry, retries: retries)
@@ -104,9 +103,7 @@ public struct AzureDestination: Destination {
         try await client.createContainer()
         try await upload.run(plans)
 
-        let elapsed = ContinuousClock.now - clock
-        logger.info("azure completed")
-        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.inSeconds, retries: retries.value)
+        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, retries: retries.value)
     }
 
     /// Azure's rule: 3 to 63 of `a-z`, `0-9` and `-`, starting with a letter or digit, no `--`, not ending in `-`;

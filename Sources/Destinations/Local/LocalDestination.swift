@@ -18,7 +18,6 @@ public struct LocalDestination: Destination {
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {
         let target = RemotePath.join(path, backup.remoteFolder)
         logger.info("about to upload \(backup.sourceFolder) to local path \(target)")
-        let clock = ContinuousClock.now
         for file in backup.files {
             try Task.checkCancellation()
             let destination = backup.remotePath(of: file, under: path)
@@ -27,8 +26,6 @@ public struct LocalDestination: Destination {
                 try FileCopy.copy(from: file.localPath, to: destination, via: temporary, cancellation: flag)
             }
         }
-        let elapsed = ContinuousClock.now - clock
-        logger.info("local completed")
-        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.inSeconds)
+        return UploadSummary(files: backup.files.count, bytes: backup.totalBytes)
     }
 }

@@ -45,7 +45,6 @@ public struct S3Destination: Destination {
         if settings.tls.skipSSLValidation {
             logger.warning("skip_ssl_validation is true: the S3 endpoint's TLS certificate is NOT verified; anyone on the network path can read or alter backups")
         }
-        let started = ContinuousClock.now
         let retries = RetryCounter()
         let region: String
         if let configured = settings.region, !configured.isEmpty {
@@ -75,11 +74,8 @@ public struct S3Destination: Destination {
                 if !pending.isEmpty { addFile() }
             }
         }
-        let elapsed = ContinuousClock.now - started
-        logger.info("s3 completed")
         return UploadSummary(
             files: backup.files.count, bytes: backup.totalBytes,
-            seconds: elapsed.inSeconds,
             retries: retries.value
         )
     }

@@ -84,6 +84,11 @@ final class SCPConnectionSlot: Sendable {
         }
     }
 
+    /// Closes the connection on a thread of its own: an SSH disconnect is blocking network I/O.
+    func closeOffPool() async {
+        _ = try? await onOwnThread { _ in self.close() }
+    }
+
     func close() {
         let connection = state.withLock { current -> Connection? in
             defer { current = nil }

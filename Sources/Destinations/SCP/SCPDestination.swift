@@ -18,17 +18,16 @@ public struct SCPDestination: Destination {
     public init(name: String?, settings: SCPSettings, retryPolicy: RetryPolicy? = nil) throws {
         self.name = name
         self.target = try SCPTarget(settings: settings)
-        self.concurrency = min(max(settings.concurrency ?? 4, 1), 16)
+        self.concurrency = settings.concurrency ?? 4
         self.retryPolicy = retryPolicy ?? settings.retry.policy
     }
 
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {
         let base = target.destination
         logger.info("about to upload \(backup.sourceFolder) to \(target.user)@\(target.endpoint):\(RemotePath.join(base, backup.remoteFolder))")
-        let clock = ContinuousClock.now
-        let retries = Atomic<Int>(0)
+        let retries = RetryCounter()
         let onRetry: @Sendable (Int, any Error, Duration) -> Void = { attempt, error, delay in
-            retries.add(1, ordering: .relaxed)
+            retries.increment()
             logger.warning("scp retrying after a failure", metadata: [
                 "attempt": .stringConvertible(attempt), "error": .string(String(describing: error)),
             ])
@@ -38,9 +37,14 @@ public struct SCPDestination: Destination {
         let first = SCPConnectionSlot()
         try await retryPolicy.run(onRetry: onRetry) {
             try await onOwnThread { flag in
-                let connection = try first.connection(to: target, cancellation: flag)
-                if backup.files.isEmpty {
-                    try connection.sftp.createFolders(RemotePath.join(base, backup.remoteFolder))
+                do {
+                    let connection = try first.connection(to: target, cancellation: flag)
+                    if backup.files.isEmpty {
+                        try connection.sftp.createFolders(RemotePath.join(base, backup.remoteFolder))
+                    }
+                } catch let error as SSHError where error.kind == .connection {
+                    first.close()  // the next attempt starts on a fresh connection
+                    throw error
                 }
             }
         }
@@ -59,29 +63,31 @@ public struct SCPDestination: Destination {
                 for index in 0..<workers {
                     let slot = index == 0 ? first : SCPConnectionSlot()
                     group.addTask {
-                        defer { slot.close() }
-                        while let file = queue.next() {
-                            try Task.checkCancellation()
-                            let remote = backup.remotePath(of: file, under: base)
-                            try await retryPolicy.run(onRetry: onRetry) {
-                                try await onOwnThread { flag in
-                                    try slot.upload(file, to: remote, target: target, cancellation: flag)
+                        do {
+                            while let file = queue.next() {
+                                try Task.checkCancellation()
+                                let remote = backup.remotePath(of: file, under: base)
+                                try await retryPolicy.run(onRetry: onRetry) {
+                                    try await onOwnThread { flag in
+                                        try slot.upload(file, to: remote, target: target, cancellation: flag)
+                                    }
                                 }
                             }
+                        } catch {
+                            await slot.closeOffPool()
+                            throw error
                         }
+                        await slot.closeOffPool()
                     }
                 }
                 try await group.waitForAll()
             }
         } catch {
-            first.close()
+            await first.closeOffPool()
             throw error
         }
-        let elapsed = ContinuousClock.now - clock
-        logger.info("scp completed")
         return UploadSummary(
-            files: backup.files.count, bytes: backup.totalBytes, seconds: elapsed.inSeconds,
-            retries: retries.load(ordering: .relaxed)
+            files: backup.files.count, bytes: backup.totalBytes, retries: retries.value
         )
     }
 

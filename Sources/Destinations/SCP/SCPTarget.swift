@@ -35,7 +35,7 @@ struct SCPTarget: Sendable {
         let timeout = settings.connectTimeout ?? 30
         guard timeout > 0, timeout.isFinite else { throw DestinationError("scp: connect_timeout must be a positive number of seconds") }
         sessionOptions = SSHSessionOptions(
-            connectTimeout: .milliseconds(Int64(timeout * 1000)),
+            connectTimeout: .clamped(seconds: timeout),
             ioTimeout: settings.retry.stallTimeout,
             hostKeyAlgorithms: SCPTarget.hostKeyOrder(first: pin?.algorithms ?? [])
         )
