@@ -225,7 +225,7 @@ def test_failed_multipart_upload_is_aborted(binary, tmp_path, moto_s3):
 
     assert proxy.triggered.is_set()
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "s3 request retried" in result.stdout
+    assert "s3 retrying after a failure" in result.stdout
     assert "Upload backup completed with error" in result.stdout
     assert objects(client, bucket) == {}
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
@@ -253,7 +253,7 @@ def test_stall_timeout_and_retry_attempts_from_the_manifest(binary, tmp_path, mo
     assert result.returncode == 2, result.stdout + result.stderr
     # The defaults (60 s without a byte, 5 attempts) would take minutes.
     assert elapsed < 30, elapsed
-    retried = [m for m in messages(result.stdout) if m.endswith("s3 request retried")]
+    retried = [m for m in messages(result.stdout) if m.endswith("s3 retrying after a failure")]
     assert len(retried) == 1, result.stdout
     errors = [line for line in log_lines(result.stdout) if line["message"].endswith("Upload backup completed with error")]
     assert errors and "no data moved for 1" in errors[0]["data"]["error"], result.stdout

@@ -67,8 +67,7 @@ struct AzureBlobClient: Sendable {
         _ operation: String, method: String, url: String, headers: [HTTPHeader] = [], body: HTTPBody = .empty,
         expecting: Set<Int>, alsoFine: @Sendable (HTTPResponse) -> Bool = { _ in false }
     ) async throws -> HTTPResponse {
-        let retries = retries
-        return try await retry.run(onRetry: { _, _, _ in retries.increment() }) {
+        return try await retry.run(onRetry: retries.observer(for: operation)) {
             let request = sign(HTTPRequest(method: method, url: url, headers: headers, body: body))
             let response = try await http.send(request)
             guard expecting.contains(response.status) || alsoFine(response) else {

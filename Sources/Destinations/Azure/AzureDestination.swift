@@ -93,7 +93,7 @@ public struct AzureDestination: Destination {
             "container": .string(container), "remotePath": .string(remotePath),
         ])
         logger.info("about to upload \(backup.sourceFolder) to Azure remote path \(remotePath)")
-        let retries = RetryCounter()
+        let retries = RetryCounter(destination: typeName, logger: logger)
         let client = AzureBlobClient(
             endpoint: endpoint, container: container, signer: signer, http: http, retry: retry, retries: retries)
         let upload = AzureUpload(

@@ -55,14 +55,7 @@ struct S3Client: Sendable {
     /// Sends `operation`, retrying connection errors, stalls, 5xx, 429 and S3's throttling codes.
     /// Returns a 2xx answer or one of `operation.accepted`; throws `S3Error` for any other answer.
     func send(_ operation: Operation) async throws -> HTTPResponse {
-        try await retry.run(onRetry: { attempt, error, delay in
-            retries.increment()
-            logger.info("s3 request retried", metadata: [
-                "operation": .string(operation.name), "attempt": .stringConvertible(attempt),
-                "delay_seconds": .stringConvertible(delay.inSeconds),
-                "error": .string("\(error)"),
-            ])
-        }) {
+        try await retry.run(onRetry: retries.observer(for: operation.name)) {
             let response = try await http.send(request(for: operation))
             if operation.accepted.contains(response.status) { return response }
             if (200..<300).contains(response.status) {

@@ -45,7 +45,7 @@ public struct S3Destination: Destination {
         if settings.tls.skipSSLValidation {
             logger.warning("skip_ssl_validation is true: the S3 endpoint's TLS certificate is NOT verified; anyone on the network path can read or alter backups")
         }
-        let retries = RetryCounter()
+        let retries = RetryCounter(destination: typeName, logger: logger)
         let region: String
         if let configured = settings.region, !configured.isEmpty {
             region = configured

@@ -25,17 +25,11 @@ public struct SCPDestination: Destination {
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {
         let base = target.destination
         logger.info("about to upload \(backup.sourceFolder) to \(target.user)@\(target.endpoint):\(RemotePath.join(base, backup.remoteFolder))")
-        let retries = RetryCounter()
-        let onRetry: @Sendable (Int, any Error, Duration) -> Void = { attempt, error, delay in
-            retries.increment()
-            logger.warning("scp retrying after a failure", metadata: [
-                "attempt": .stringConvertible(attempt), "error": .string(String(describing: error)),
-            ])
-        }
+        let retries = RetryCounter(destination: typeName, logger: logger)
 
         // One connection first: a wrong host key or key fails once, before any parallel work starts.
         let first = SCPConnectionSlot()
-        try await retryPolicy.run(onRetry: onRetry) {
+        try await retryPolicy.run(onRetry: retries.observer(for: "connection to \(target.endpoint)")) {
             try await onOwnThread { flag in
                 do {
                     let connection = try first.connection(to: target, cancellation: flag)
@@ -67,7 +61,7 @@ public struct SCPDestination: Destination {
                             while let file = queue.next() {
                                 try Task.checkCancellation()
                                 let remote = backup.remotePath(of: file, under: base)
-                                try await retryPolicy.run(onRetry: onRetry) {
+                                try await retryPolicy.run(onRetry: retries.observer(for: file.relativePath)) {
                                     try await onOwnThread { flag in
                                         try slot.upload(file, to: remote, target: target, cancellation: flag)
                                     }
