@@ -209,14 +209,20 @@ class CuttingProxy:
                 pass
 
 
-def test_failed_multipart_upload_is_aborted(binary, tmp_path, moto_s3):
+def multipart_behind_proxy(tmp_path, moto_s3, mode: str):
+    """A bucket, a three-part file, and a proxy to moto that will `cut` or `hold` the request for part 2."""
     client = moto_s3.client()
     bucket = new_bucket()
     client.create_bucket(Bucket=bucket)
     source = tmp_path / "source"
     source.mkdir()
     (source / "large.bin").write_bytes(os.urandom(3 * PART))
-    proxy = CuttingProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), b"partNumber=2&", "cut")
+    proxy = CuttingProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), b"partNumber=2&", mode)
+    return client, bucket, source, proxy
+
+
+def test_failed_multipart_upload_is_aborted(binary, tmp_path, moto_s3):
+    client, bucket, source, proxy = multipart_behind_proxy(tmp_path, moto_s3, "cut")
     try:
         data = s3_manifest(moto_s3, source, bucket, endpoint_url=f"http://127.0.0.1:{proxy.port}", concurrency=1)
         result = run_cli(binary, "backup", write_manifest(tmp_path, data))
@@ -234,13 +240,7 @@ def test_failed_multipart_upload_is_aborted(binary, tmp_path, moto_s3):
 
 def test_stall_timeout_and_retry_attempts_from_the_manifest(binary, tmp_path, moto_s3):
     """A part held silent fails after stall_timeout, is tried retry_attempts times in all, then the upload is aborted."""
-    client = moto_s3.client()
-    bucket = new_bucket()
-    client.create_bucket(Bucket=bucket)
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "large.bin").write_bytes(os.urandom(3 * PART))
-    proxy = CuttingProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), b"partNumber=2&", "hold")
+    client, bucket, source, proxy = multipart_behind_proxy(tmp_path, moto_s3, "hold")
     try:
         data = s3_manifest(moto_s3, source, bucket, endpoint_url=f"http://127.0.0.1:{proxy.port}", concurrency=1,
                            stall_timeout=1, retry_attempts=2)
@@ -263,13 +263,7 @@ def test_stall_timeout_and_retry_attempts_from_the_manifest(binary, tmp_path, mo
 
 
 def test_sigterm_mid_multipart_aborts_the_upload(binary, tmp_path, moto_s3):
-    client = moto_s3.client()
-    bucket = new_bucket()
-    client.create_bucket(Bucket=bucket)
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "large.bin").write_bytes(os.urandom(3 * PART))
-    proxy = CuttingProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), b"partNumber=2&", "hold")
+    client, bucket, source, proxy = multipart_behind_proxy(tmp_path, moto_s3, "hold")
     try:
         data = s3_manifest(moto_s3, source, bucket, endpoint_url=f"http://127.0.0.1:{proxy.port}", concurrency=1)
         process = subprocess.Popen([str(binary), "backup", str(write_manifest(tmp_path, data))],
