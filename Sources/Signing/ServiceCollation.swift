@@ -34,33 +34,22 @@ enum ServiceCollation {
     static func compare(_ lhs: String, _ rhs: String) -> Int {
         let left = Array(lhs.utf8)
         let right = Array(rhs.utf8)
-        let end = 1
+        return walk(left, right, weight: primary, positionsDecide: false)
+            ?? walk(left, right, weight: secondary, positionsDecide: true)
+            ?? 0
+    }
 
+    /// Compares the characters that weigh at one level, skipping those that weigh nothing; nil when equal.
+    /// At the second level, a weighted character standing at another position decides first (later sorts first).
+    private static func walk(_ left: [UInt8], _ right: [UInt8], weight: (UInt8) -> Int, positionsDecide: Bool) -> Int? {
+        let end = 1
         var i = 0
         var j = 0
         while true {
-            let w1 = i < left.count ? primary(left[i]) : end
-            let w2 = j < right.count ? primary(right[j]) : end
-            if w1 == end && w2 == end { break }
-            if w1 == w2 {
-                i += 1
-                j += 1
-            } else if w1 == 0 {
-                i += 1
-            } else if w2 == 0 {
-                j += 1
-            } else {
-                return w1 < w2 ? -1 : 1
-            }
-        }
-
-        i = 0
-        j = 0
-        while true {
-            if i != j { return i > j ? -1 : 1 }
-            let w1 = i < left.count ? secondary(left[i]) : end
-            let w2 = j < right.count ? secondary(right[j]) : end
-            if w1 == end && w2 == end { return 0 }
+            if positionsDecide && i != j { return i > j ? -1 : 1 }
+            let w1 = i < left.count ? weight(left[i]) : end
+            let w2 = j < right.count ? weight(right[j]) : end
+            if w1 == end && w2 == end { return nil }
             if w1 == w2 {
                 i += 1
                 j += 1

@@ -38,11 +38,16 @@ public final class SSHSession: @unchecked Sendable {
     /// `host:port`, for messages.
     public let endpoint: String
 
+    /// `host:port`, with an IPv6 address in brackets: how messages name a server.
+    public static func endpoint(host: String, port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
     private static let libraryReady: Int32 = sb_ssh2_session_init_done()
 
     /// Connects and completes the SSH handshake; the caller checks `hostKey` before authenticating.
     public init(host: String, port: Int, options: SSHSessionOptions, cancellation: CancellationFlag) throws {
-        endpoint = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        endpoint = Self.endpoint(host: host, port: port)
         guard Self.libraryReady == 0 else { throw SSHError(.local, "libssh2 cannot be initialised") }
         socket = try TCPConnector.connect(host: host, port: port, timeout: options.connectTimeout, cancellation: cancellation)
         guard let session = sb_ssh2_session_init() else {

@@ -32,11 +32,8 @@ public struct S3Destination: Destination {
     public func upload(_ backup: Backup, logger: Logger) async throws -> UploadSummary {
         do {
             return try await performUpload(backup, logger: logger)
-        } catch let error as CancellationError {
-            throw error
-        } catch let error as TransportError where error.kind == .cancelled {
-            throw CancellationError()
         } catch {
+            // The run tells a cancelled upload from a failed one by its task, whatever the error says.
             throw DestinationError(redacted("\(error)"))
         }
     }

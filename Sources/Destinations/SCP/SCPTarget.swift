@@ -43,7 +43,7 @@ struct SCPTarget: Sendable {
 
     var isPinned: Bool { pin != nil }
 
-    var endpoint: String { server.contains(":") ? "[\(server)]:\(port)" : "\(server):\(port)" }
+    var endpoint: String { SSHSession.endpoint(host: server, port: port) }
 
     static func hostKeyOrder(first: [String]) -> [String] {
         let supported = SSHSessionOptions.supportedHostKeyAlgorithms
