@@ -38,17 +38,33 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "Destinations",
+            name: "Storage",
+            dependencies: ["Transport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Stores",
             dependencies: [
-                "Manifest", "Transport", "Signing",
+                "Manifest", "Storage", "Transport", "Signing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .target(
+            name: "Backups",
+            dependencies: ["Storage", "Transport", "Signing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // Shipped beside the library: an in-memory store that fails, stalls and counts; the conformance suite.
+        .target(
+            name: "StorageTestKit",
+            dependencies: ["Storage", "Transport", "Signing", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ServiceBackup",
             dependencies: [
-                "Cron", "Manifest", "LagerLog", "Destinations", "Transport",
+                "Cron", "Manifest", "LagerLog", "Storage", "Stores", "Backups", "Transport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -59,13 +75,20 @@ let package = Package(
             dependencies: ["ServiceBackup", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
+        // Runs the conformance suite against a manifest's destinations: how the tests judge each real store.
+        .executableTarget(
+            name: "store-conformance",
+            dependencies: ["Manifest", "Stores", "StorageTestKit"],
+            swiftSettings: strict
+        ),
 
         .testTarget(name: "CronTests", dependencies: ["Cron"], swiftSettings: testSettings),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest"], swiftSettings: testSettings),
         .testTarget(name: "LagerLogTests", dependencies: ["LagerLog"], swiftSettings: testSettings),
         .testTarget(name: "SigningTests", dependencies: ["Signing"], resources: [.copy("Fixtures")], swiftSettings: testSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: testSettings),
-        .testTarget(name: "DestinationsTests", dependencies: ["Destinations"], swiftSettings: testSettings),
+        .testTarget(name: "StoresTests", dependencies: ["Stores", "StorageTestKit"], swiftSettings: testSettings),
+        .testTarget(name: "BackupsTests", dependencies: ["Backups", "StorageTestKit"], swiftSettings: testSettings),
         .testTarget(name: "ServiceBackupTests", dependencies: ["ServiceBackup"], swiftSettings: testSettings),
     ]
 )

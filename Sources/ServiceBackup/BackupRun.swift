@@ -1,4 +1,4 @@
-import Destinations
+import Stores
 import Foundation
 import Logging
 import Manifest

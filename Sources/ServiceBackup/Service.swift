@@ -1,5 +1,5 @@
 import Cron
-import Destinations
+import Stores
 import Foundation
 import LagerLog
 import Logging

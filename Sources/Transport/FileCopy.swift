@@ -1,14 +1,20 @@
 import Foundation
+import Signing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Streams one file to `temporary`, syncs it, renames it to `destination` and syncs the folder: a file at
-/// `destination` is always whole. On any failure or cancellation the temporary file is removed.
+/// Streams one file (or `length` bytes of it from `offset`) to `temporary`, syncs it, renames it to
+/// `destination` and syncs the folder: a file at `destination` is always whole. On any failure or
+/// cancellation the temporary file is removed. Returns the size and SHA-256 of the bytes copied.
 public enum FileCopy {
     static let chunkSize = 1 << 20
 
-    public static func copy(from source: String, to destination: String, via temporary: String, cancellation: CancellationFlag) throws {
+    @discardableResult
+    public static func copy(
+        from source: String, offset: Int64 = 0, length: Int64? = nil, to destination: String, via temporary: String,
+        cancellation: CancellationFlag
+    ) throws -> (size: Int64, sha256: [UInt8]) {
         let folder = (destination as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -29,14 +35,22 @@ public enum FileCopy {
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        while true {
+        var hasher = DigestHasher(.sha256)
+        var copied: Int64 = 0
+        while length.map({ copied < $0 }) ?? true {
             if cancellation.isCancelled { throw CancellationError() }
-            let count = read(input, buffer.baseAddress, chunkSize)
+            let wanted = Int(min(Int64(chunkSize), (length ?? Int64.max) - copied))
+            let count = pread(input, buffer.baseAddress, wanted, off_t(offset + copied))
             if count < 0 {
                 if errno == EINTR { continue }
                 throw TransportError(.local, "cannot read \(source): \(reason(errno))")
             }
-            if count == 0 { break }
+            if count == 0 {
+                if length != nil { throw TransportError(.local, "\(source) became shorter while it was being read") }
+                break
+            }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            copied += Int64(count)
             var written = 0
             while written < count {
                 let result = write(output, buffer.baseAddress! + written, count - written)
@@ -58,6 +72,7 @@ public enum FileCopy {
             fsync(directory)
             close(directory)
         }
+        return (copied, hasher.finish())
     }
 
     private static func reason(_ code: Int32) -> String {

@@ -1,14 +1,18 @@
-/// At most `permits` bodies run at once; the others wait in order. A cancelled waiter stops waiting.
-actor ConcurrencyLimiter {
+/// The one concurrency window of a destination: at most `permits` transfers (a request body, a part, a file)
+/// run at once; the others wait in order. A cancelled waiter stops waiting.
+public actor ConcurrencyWindow {
     private var available: Int
     private var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextID = 0
 
-    init(permits: Int) {
+    public let capacity: Int
+
+    public init(permits: Int) {
+        capacity = max(1, permits)
         available = max(1, permits)
     }
 
-    nonisolated func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public nonisolated func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await acquire()
         do {
             let value = try await body()

@@ -1,4 +1,7 @@
 import Foundation
+import Storage
+
+// TODO(issue 10): legacy, removed once every destination is a store.
 
 /// One file of a backup.
 public struct BackupFile: Sendable, Equatable {
@@ -79,19 +82,5 @@ public struct Backup: Sendable, Equatable {
         if let unreadable { throw DestinationError("cannot read \(unreadable.path) in the source folder: \(unreadable.reason)") }
         files.sort { $0.relativePath < $1.relativePath }
         return Backup(sourceFolder: root.path, files: files, remoteFolder: remoteFolder)
-    }
-}
-
-/// Joining remote paths the way every destination does.
-public enum RemotePath {
-    /// `parts` joined by `/`, empty segments and repeated slashes dropped, a leading slash kept if the first part had one.
-    public static func join(_ parts: String...) -> String {
-        join(parts)
-    }
-
-    public static func join(_ parts: [String]) -> String {
-        let absolute = parts.first(where: { !$0.isEmpty })?.hasPrefix("/") ?? false
-        let segments = parts.flatMap { $0.split(separator: "/", omittingEmptySubsequences: true) }
-        return (absolute ? "/" : "") + segments.joined(separator: "/")
     }
 }

@@ -1,5 +1,6 @@
 import Signing
 import Transport
+import Storage
 
 /// Puts one file at one key: a single PUT up to the part size, a multipart upload above it. Parts are
 /// read from the file as they are sent and several go at once (bounded by the shared limiter). A
@@ -7,7 +8,7 @@ import Transport
 /// The object's size is checked with HEAD before the file counts as uploaded.
 struct S3ObjectUploader: Sendable {
     let client: S3Client
-    let limiter: ConcurrencyLimiter
+    let limiter: ConcurrencyWindow
     let partSize: Int64
     let concurrency: Int
     /// Storage class and server-side encryption headers, sent when an object is created.

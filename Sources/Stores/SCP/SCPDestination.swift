@@ -3,11 +3,12 @@ import Logging
 import Manifest
 import Synchronization
 import Transport
+import Storage
 
 /// A folder on a server reached over SSH. Files travel over SFTP (libssh2, in process) on several
 /// sessions at once, each under a temporary name in its target folder, renamed once complete. The
 /// server's host key is checked against the manifest's `fingerprint` before the key is offered.
-public struct SCPDestination: Destination {
+public struct SCPDestination: LegacyDestination {
     public let name: String?
     public var typeName: String { "scp" }
     let target: SCPTarget

@@ -6,7 +6,7 @@ import Logging
 /// `<type> completed` and the summary), makes each file visible only once it is complete, and throws a `DestinationError` (or any
 /// error whose description names no secret) when the backup did not arrive whole.
 /// It honours task cancellation: a cancelled upload stops promptly and leaves nothing half-written.
-public protocol Destination: Sendable {
+public protocol LegacyDestination: Sendable {
     /// The manifest's `name` of this destination, if it has one.
     var name: String? { get }
     /// The manifest's type name: `s3`, `azure`, `scp`, `local`.
@@ -19,7 +19,7 @@ public protocol Destination: Sendable {
     func validationNotes() async -> [String]
 }
 
-extension Destination {
+extension LegacyDestination {
     public func validationNotes() async -> [String] { [] }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Transport
+import Storage
 
 /// One worker's SSH connection with its SFTP channel, opened on first use and again after a failure.
 /// Only one `onOwnThread` job uses a slot at a time; the lock guards the hand-over between threads.

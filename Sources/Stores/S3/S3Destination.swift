@@ -3,11 +3,12 @@ import Logging
 import Manifest
 import Signing
 import Transport
+import Storage
 
 /// An S3 bucket, on AWS or any S3-compatible store. Signs every request itself (SigV4), discovers the
 /// bucket's region when none is configured, creates a missing bucket, and uploads files and parts in
 /// parallel straight from disk, with retries, so memory stays bounded whatever the backup's size.
-public struct S3Destination: Destination {
+public struct S3Destination: LegacyDestination {
     public static let defaultConcurrency = 4
 
     public let name: String?
@@ -56,7 +57,7 @@ public struct S3Destination: Destination {
         logger.info("about to upload \(backup.sourceFolder) to S3 remote path \(remotePath)")
         let concurrency = max(1, settings.concurrency ?? Self.defaultConcurrency)
         let uploader = S3ObjectUploader(
-            client: client, limiter: ConcurrencyLimiter(permits: concurrency),
+            client: client, limiter: ConcurrencyWindow(permits: concurrency),
             partSize: settings.partSize ?? S3PartPlan.defaultPartSize, concurrency: concurrency, objectHeaders: objectHeaders
         )
         try await withThrowingTaskGroup(of: Void.self) { group in

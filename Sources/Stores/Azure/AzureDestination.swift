@@ -2,6 +2,7 @@ import Logging
 import Manifest
 import Signing
 import Transport
+import Storage
 
 /// Azure Blob storage, authorized with the account's SharedKey.
 ///
@@ -24,7 +25,7 @@ import Transport
 /// Files up to one block go up as one Put Blob; larger files as Put Blocks (several in flight, each with
 /// its Content-MD5, read straight from the file) then one Put Block List, so a blob appears only whole.
 /// Each blob's length is checked with Get Blob Properties before the upload counts as done.
-public struct AzureDestination: Destination {
+public struct AzureDestination: LegacyDestination {
     public static let defaultBlockSize: Int64 = 8 << 20
     public static let defaultConcurrency = 4
 

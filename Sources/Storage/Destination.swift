@@ -1,0 +1,20 @@
+/// One entry of the manifest's `destinations`, ready to use: its optional name and its composed store.
+public struct Destination: Sendable {
+    /// The manifest's `name`, if it has one.
+    public var name: String?
+    public var store: any ObjectStore
+    /// How many files the run hands the store at once: the width of its concurrency window.
+    public var concurrency: Int
+
+    public init(name: String?, store: any ObjectStore, concurrency: Int) {
+        self.name = name
+        self.store = store
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// The manifest's type name: `s3`, `azure`, `scp`, `local`.
+    public var kind: String { store.kind }
+
+    /// `s3 destination backups` or `s3 destination`, for errors and reports.
+    public var label: String { name.map { "\(kind) destination \($0)" } ?? "\(kind) destination" }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// One stored object as a listing or a stat shows it.
+public struct ObjectInfo: Sendable, Equatable {
+    /// Relative to the store's base path.
+    public var key: String
+    public var size: Int64
+    /// When the object was last written, when the store tells.
+    public var modified: Date?
+
+    public init(key: String, size: Int64, modified: Date? = nil) {
+        self.key = key
+        self.size = size
+        self.modified = modified
+    }
+}
+
+/// The size and SHA-256 of bytes as they were read (for a put) or written (for a get).
+public struct ContentDigest: Sendable, Equatable {
+    public var size: Int64
+    public var sha256: [UInt8]
+
+    public init(size: Int64, sha256: [UInt8]) {
+        self.size = size
+        self.sha256 = sha256
+    }
+
+    /// Lowercase hex of the SHA-256.
+    public var sha256Hex: String { sha256.map { String(format: "%02x", $0) }.joined() }
+}
+
+/// A byte range of a file on this machine: what a put reads from.
+public struct FileRange: Sendable, Equatable {
+    public var path: String
+    public var offset: Int64
+    public var length: Int64
+
+    public init(path: String, offset: Int64 = 0, length: Int64) {
+        self.path = path
+        self.offset = offset
+        self.length = length
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Manifest
+import StorageTestKit
+import Stores
+
+// store-conformance CONFIG [--large-size BYTES]
+// Runs the store conformance suite against every destination of the manifest; exit 0 when all pass.
+var arguments = Array(CommandLine.arguments.dropFirst())
+var largeSize = 3 << 20
+if let index = arguments.firstIndex(of: "--large-size"), index + 1 < arguments.count, let size = Int(arguments[index + 1]) {
+    largeSize = size
+    arguments.removeSubrange(index...(index + 1))
+}
+guard arguments.count == 1 else {
+    FileHandle.standardError.write(Data("usage: store-conformance CONFIG [--large-size BYTES]\n".utf8))
+    exit(2)
+}
+do {
+    let configuration = try ManifestLoader.load(path: arguments[0])
+    for entry in configuration.destinations {
+        let destination = try entry.makeDestination()
+        try await StoreConformance(store: destination.store, largeSize: largeSize).runAll()
+        print("conformance passed: \(destination.label)")
+    }
+} catch {
+    FileHandle.standardError.write(Data("conformance failed: \(error)\n".utf8))
+    exit(1)
+}
