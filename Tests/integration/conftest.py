@@ -66,3 +66,17 @@ def assert_no_secrets(*outputs: str, secrets: list[str]) -> None:
         for output in outputs:
             for piece in pieces:
                 assert piece not in output, "a secret value appeared in the output"
+
+
+def conformance_binary() -> Path:
+    return Path(os.environ.get("STORE_CONFORMANCE_BIN", binary_path().parent / "store-conformance"))
+
+
+def run_conformance(manifest: Path, large_size: int = 3 << 20, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs the store conformance suite against every destination of `manifest`; fails the test when a check fails."""
+    result = subprocess.run(
+        [str(conformance_binary()), str(manifest), "--large-size", str(large_size)],
+        capture_output=True, text=True, timeout=timeout,
+    )
+    assert result.returncode == 0, f"conformance failed:\n{result.stdout}\n{result.stderr}"
+    return result
