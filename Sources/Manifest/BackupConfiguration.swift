@@ -13,7 +13,12 @@ public struct BackupConfiguration: Sendable, Equatable {
     /// Seconds a child process gets between SIGTERM and SIGKILL when the daemon stops.
     public var shutdownGracePeriod: Double
     public var alerts: Alerts?
+    /// Each run's files go under `<day folder>/<run id>/` instead of the day folder itself.
+    public var runFolders: Bool = false
+    /// Seconds after which what an interrupted run left on a destination (multipart uploads, temporary files) is removed.
+    public var staleUploadAge: Double = BackupConfiguration.defaultStaleUploadAge
 
+    public static let defaultStaleUploadAge: Double = 86_400
     public static let defaultMissingPropertiesMessage = "Provide these missing fields in your manifest."
     public static let defaultShutdownGracePeriod: Double = 30
 

@@ -30,6 +30,9 @@ struct ConfigurationParser {
         configuration.addDeploymentNameToBackupPath = try settings.boolean(Keys.addDeploymentName) ?? false
         configuration.shutdownGracePeriod = try settings.number(Keys.shutdownGracePeriod, atLeast: 0, atMost: 86_400)
             ?? BackupConfiguration.defaultShutdownGracePeriod
+        configuration.runFolders = try settings.boolean(Keys.runFolders) ?? false
+        configuration.staleUploadAge = try settings.number(Keys.staleUploadAge, atLeast: 60, atMost: 365 * 86_400)
+            ?? BackupConfiguration.defaultStaleUploadAge
         configuration.alerts = try AlertsParser.alerts(in: settings.map(named: "alerts"))
 
         if configuration.addDeploymentNameToBackupPath, configuration.deploymentName == nil, !destinations.isEmpty {

@@ -60,6 +60,12 @@ public enum ManifestSchema {
         static let shutdownGracePeriod = ManifestKey(
             "shutdown_grace_period", .number, default: "30",
             "Seconds a running command gets between SIGTERM and SIGKILL when the daemon stops.")
+        static let runFolders = ManifestKey(
+            "run_folders", .boolean, default: "false",
+            "Write each run under `<day folder>/<run id>/`, so a run never replaces another's files.")
+        static let staleUploadAge = ManifestKey(
+            "stale_upload_age", .number, default: String(Int(BackupConfiguration.defaultStaleUploadAge)),
+            "Seconds after which an interrupted run's incomplete uploads and temporary files are removed, 60 to 31536000.")
         static let awsCLIPath = ManifestKey(
             "aws_cli_path", .string, ignored: true, "Accepted for compatibility; unused (S3 is spoken directly).")
         static let azureCLIPath = ManifestKey(
@@ -70,7 +76,7 @@ public enum ManifestSchema {
         static let all = [
             destinations, legacyDestination, legacyBlobstore, sourceFolder, sourceExecutable, cronSchedule, cleanupExecutable,
             serviceIdentifierExecutable, exitIfInProgress, missingPropertiesMessage, deploymentName,
-            addDeploymentName, shutdownGracePeriod, awsCLIPath, azureCLIPath, backupUser,
+            addDeploymentName, shutdownGracePeriod, runFolders, staleUploadAge, awsCLIPath, azureCLIPath, backupUser,
         ]
         /// Required when at least one destination exists, in the original's order.
         static let requiredWithDestinations = all.filter(\.required)

@@ -1,16 +1,17 @@
 import Cron
-import Stores
 import Foundation
 import LagerLog
 import Logging
 import Manifest
+import Storage
+import Stores
 
 /// Everything the commands need from one manifest: its settings, its schedule and its destinations.
 public struct Service: Sendable {
     public let configuration: BackupConfiguration
     /// Nil when there are no destinations (the schedule is then not required).
     public let schedule: CronSchedule?
-    public let destinations: [any Destination]
+    public let destinations: [Destination]
 
     /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
     public static func load(path: String, now: Date = Date()) throws -> Service {

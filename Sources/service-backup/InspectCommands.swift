@@ -20,7 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
         print("source folder: \(configuration.sourceFolder.isEmpty ? "(none)" : configuration.sourceFolder)")
         configuration.summaryLines.forEach { print($0) }
         for destination in service.destinations {
-            for note in await destination.validationNotes() { print(note) }
+            for note in await destination.store.validationNotes() { print(note) }
         }
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")

@@ -35,8 +35,8 @@ struct BackupCommand: AsyncParsableCommand {
             logger.info("No destination provided - skipping backup")
             return
         }
-        let succeeded = await runUntilSignalled { await service.backupRun.perform(logger: logger) }
-        if !succeeded { throw ExitStatus.failure }
+        let report = await runUntilSignalled { await service.backupRun.perform(logger: logger) }
+        if !report.succeeded { throw ExitStatus.failure }
     }
 }
 

@@ -1,6 +1,7 @@
-import Stores
+import Backups
 import Foundation
 import Manifest
+import Stores
 import Testing
 @testable import ServiceBackup
 
@@ -19,14 +20,14 @@ struct BackupRunTests: Sendable {
     func run(_ configuration: BackupConfiguration, log: CapturedLog) async -> Bool {
         var configuration = configuration
         configuration.sourceFolder = source
-        let destination = LocalDestination(name: "nfs", settings: LocalSettings(path: target))
+        let destination = try! DestinationConfiguration(name: "nfs", kind: .local(LocalSettings(path: target))).makeDestination()
         return await BackupRun(configuration: configuration, destinations: [destination]).perform(
             logger: log.logger, now: Date(timeIntervalSince1970: 1_700_000_000)
-        )
+        ).succeeded
     }
 
     var datedTarget: String {
-        target + "/" + Backup.remoteFolder(for: Date(timeIntervalSince1970: 1_700_000_000))
+        target + "/" + Snapshot.remoteFolder(for: Date(timeIntervalSince1970: 1_700_000_000))
     }
 
     @Test func successfulRunUploadsThenCleansUp() async throws {

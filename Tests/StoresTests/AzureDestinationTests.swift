@@ -2,7 +2,7 @@ import Foundation
 import Manifest
 import Testing
 import Transport
-@testable import Destinations
+@testable import Stores
 
 @Test func endpointSuffixGivesAccountHost() throws {
     #expect(try AzureEndpoint(account: "acct", endpoint: nil).base == "https://acct.blob.core.windows.net")

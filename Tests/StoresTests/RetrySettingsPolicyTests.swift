@@ -1,7 +1,7 @@
 import Manifest
 import Testing
 import Transport
-@testable import Destinations
+@testable import Stores
 
 /// The manifest's retry keys reach the policy and stall timeout each remote destination runs under.
 @Suite struct RetrySettingsPolicyTests {

@@ -2,7 +2,7 @@ import Foundation
 import Manifest
 import Testing
 import Transport
-@testable import Destinations
+@testable import Stores
 
 @Suite struct S3PartPlanTests {
     @Test func smallFilesAndExactlyOnePartGoAsOnePut() {

@@ -4,7 +4,7 @@ import Manifest
 import Synchronization
 import Testing
 import Transport
-@testable import Destinations
+@testable import Stores
 
 @Suite(.serialized, .enabled(if: SCPTestServer.isAvailable))
 struct SCPDestinationTests {

@@ -1,6 +1,6 @@
 import Manifest
 import Testing
-@testable import Destinations
+@testable import Stores
 
 struct SCPSettingsTests {
     static let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQAAACDjKqp5Fc65tEnRulDqKii7Gm4B+QvaJFotHYdpfRiiZQ==\n-----END OPENSSH PRIVATE KEY-----\n"

@@ -1,0 +1,105 @@
+import Foundation
+import Storage
+
+/// Writes one run to one destination: the files first, several at once, each checked for size on the store
+/// and for changes on this machine while it was read; then, only when every file is there, the run manifest.
+public struct RunWriter: Sendable {
+    public let destination: Destination
+    public let layout: RunLayout
+    /// Incomplete uploads and temporary files older than this are removed before the run writes.
+    public let staleAge: TimeInterval
+
+    public init(destination: Destination, layout: RunLayout, staleAge: TimeInterval = 86_400) {
+        self.destination = destination
+        self.layout = layout
+        self.staleAge = staleAge
+    }
+
+    var store: any ObjectStore { destination.store }
+
+    /// Prepares the store, removes what interrupted runs left behind, and puts every file of `snapshot`.
+    /// Returns each file's size and SHA-256 as read for the upload, by relative path.
+    public func writeFiles(_ snapshot: Snapshot, observer: TransferObserver) async throws -> [String: ContentDigest] {
+        try await store.prepare(observer: observer)
+        await removeStaleUploads(observer: observer)
+        return try await withThrowingTaskGroup(of: (String, ContentDigest).self) { group in
+            var pending = snapshot.files[...]
+            var digests: [String: ContentDigest] = [:]
+            func addNext() {
+                guard let file = pending.popFirst() else { return }
+                group.addTask { (file.relativePath, try await put(file, observer: observer)) }
+            }
+            for _ in 0..<destination.concurrency { addNext() }
+            while let (path, digest) = try await group.next() {
+                digests[path] = digest
+                addNext()
+            }
+            return digests
+        }
+    }
+
+    /// Writes the run manifest, last; the run is complete on this destination once it is there.
+    public func writeManifest(_ manifest: RunManifest, in scratch: PrivateFolder, observer: TransferObserver) async throws {
+        let data = try manifest.encoded()
+        let file = scratch.path("\(layout.runID)-\(UUID().uuidString.prefix(8)).manifest.json")
+        try data.write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let key = layout.manifestKey
+        _ = try await store.put(key, from: FileRange(path: file, length: Int64(data.count)), observer: observer)
+        try await checkSize(of: key, expected: Int64(data.count))
+    }
+
+    private func put(_ file: SnapshotFile, observer: TransferObserver) async throws -> ContentDigest {
+        try unchanged(file)
+        let key = layout.key(of: file.relativePath)
+        let digest = try await store.put(key, from: file.range, observer: observer)
+        try unchanged(file)
+        guard digest.size == file.size else { throw changed(file) }
+        try await checkSize(of: key, expected: file.size)
+        return digest
+    }
+
+    /// A file whose size or modification time differs from the snapshot's was changed while it was read.
+    private func unchanged(_ file: SnapshotFile) throws {
+        guard let state = FileState.of(file.localPath), state.size == file.size,
+              state.modifiedNanoseconds == file.modifiedNanoseconds else { throw changed(file) }
+    }
+
+    private func changed(_ file: SnapshotFile) -> SnapshotError {
+        SnapshotError("\(file.localPath) changed while it was being backed up (size or modification time differ); "
+            + "the source executable must finish writing before the upload starts")
+    }
+
+    private func checkSize(of key: String, expected: Int64) async throws {
+        let info = try await store.stat(key)
+        guard let info, info.size == expected else {
+            throw StoreError(.permanent, "\(store.kind) object \(key) has \(info.map { "\($0.size)" } ?? "no") bytes after upload, expected \(expected)")
+        }
+    }
+
+    private func removeStaleUploads(observer: TransferObserver) async {
+        do {
+            let removed = try await store.removeStaleUploads(olderThan: Date().addingTimeInterval(-staleAge), observer: observer)
+            if removed > 0 {
+                observer.logger.info("\(store.kind) removed what interrupted uploads left behind", metadata: ["count": .stringConvertible(removed)])
+            }
+        } catch is CancellationError {
+        } catch {
+            observer.logger.warning("\(store.kind) could not remove what interrupted uploads left behind", metadata: ["error": .string("\(error)")])
+        }
+    }
+}
+
+/// The process's own temporary folder (mode 0700), removed when the value goes away.
+public final class PrivateFolder: Sendable {
+    public let path: String
+
+    public init() throws {
+        path = NSTemporaryDirectory() + "service-backup-" + UUID().uuidString.prefix(13).lowercased()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    public func path(_ name: String) -> String { path + "/" + name }
+}
