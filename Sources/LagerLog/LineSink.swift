@@ -19,10 +19,16 @@ public struct LineSink: Sendable {
     public static let standardOutput = LineSink { line in
         FileDescriptorWriter.standardOutput.write(line + "\n")
     }
+
+    /// Standard error, for commands whose standard output is their answer (`list --json`).
+    public static let standardError = LineSink { line in
+        FileDescriptorWriter.standardError.write(line + "\n")
+    }
 }
 
 final class FileDescriptorWriter: Sendable {
     static let standardOutput = FileDescriptorWriter(descriptor: 1)
+    static let standardError = FileDescriptorWriter(descriptor: 2)
 
     private let descriptor: Mutex<Int32>
 

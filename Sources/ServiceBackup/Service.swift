@@ -44,8 +44,20 @@ public struct Service: Sendable {
     public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun) }
 
     /// The logger every command logs with: lager JSON lines on stdout.
-    public static func bootstrapLogging() -> Logger {
-        LoggingSystem.bootstrap { _ in LagerLogHandler(source: "ServiceBackup") }
+    public static func bootstrapLogging(to sink: LineSink = .standardOutput) -> Logger {
+        LoggingSystem.bootstrap { _ in LagerLogHandler(source: "ServiceBackup", sink: sink) }
         return Logger(label: "ServiceBackup")
+    }
+
+    /// The destinations `name` selects: those with that `name` or, failing that, of that type; all when nil.
+    public func destinations(named name: String?) throws -> [Destination] {
+        guard let name else { return destinations }
+        let named = destinations.filter { $0.name == name }
+        let selected = named.isEmpty ? destinations.filter { $0.kind == name } : named
+        guard !selected.isEmpty else {
+            let known = destinations.map { $0.name ?? $0.kind }.joined(separator: ", ")
+            throw ManifestError("--destination \(name) names no destination of the manifest (it has: \(known.isEmpty ? "none" : known))")
+        }
+        return selected
     }
 }
