@@ -89,6 +89,6 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: testSettings),
         .testTarget(name: "StoresTests", dependencies: ["Stores", "StorageTestKit"], swiftSettings: testSettings),
         .testTarget(name: "BackupsTests", dependencies: ["Backups", "StorageTestKit"], swiftSettings: testSettings),
-        .testTarget(name: "ServiceBackupTests", dependencies: ["ServiceBackup"], swiftSettings: testSettings),
+        .testTarget(name: "ServiceBackupTests", dependencies: ["ServiceBackup", "StorageTestKit"], swiftSettings: testSettings),
     ]
 )

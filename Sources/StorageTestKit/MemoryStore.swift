@@ -14,6 +14,7 @@ public final class MemoryStore: ObjectStore {
 
     struct State {
         var objects: [String: (bytes: [UInt8], modified: Date)] = [:]
+        var completedPuts: [String] = []
         var faults: [Operation: [StoreError]] = [:]
         var inFlight = 0
         var maxInFlight = 0
@@ -53,6 +54,9 @@ public final class MemoryStore: ObjectStore {
 
     public var keys: [String] { state.withLock { $0.objects.keys.sorted() } }
 
+    /// Keys in the order their puts completed.
+    public var completedPuts: [String] { state.withLock { $0.completedPuts } }
+
     public func bytes(of key: String) -> [UInt8]? { state.withLock { $0.objects[key]?.bytes } }
 
     /// Writes an object directly, as another client of the storage would (to alter a backup, say).
@@ -91,7 +95,10 @@ public final class MemoryStore: ObjectStore {
         }
         try Task.checkCancellation()
         let bytes = try await onOwnThread { _ in try Self.read(source) }
-        state.withLock { $0.objects[key] = (bytes, Date()) }
+        state.withLock { state in
+            state.objects[key] = (bytes, Date())
+            state.completedPuts.append(key)
+        }
         observer.completed(bytes: Int64(bytes.count))
         return ContentDigest(size: Int64(bytes.count), sha256: Digest.sha256(bytes))
     }
