@@ -71,7 +71,7 @@ public struct Restorer: Sendable {
     }
 
     /// The local path of `relativePath` below `root`; a path that would leave `root` is refused.
-    static func target(for relativePath: String, in root: String) throws -> String {
+    public static func target(for relativePath: String, in root: String) throws -> String {
         let parts = relativePath.split(separator: "/")
         guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }), !relativePath.hasPrefix("/") else {
             throw Failure(description: "refusing to restore \(relativePath): it is not a plain relative path")
