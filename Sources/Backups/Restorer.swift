@@ -1,5 +1,9 @@
 import Foundation
 import Storage
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Brings a run back from a store into a local folder. Each file streams to a hidden temporary name in its
 /// target folder and is renamed into place only once its size and SHA-256 match the manifest, so a file at
@@ -44,7 +48,9 @@ public struct Restorer: Sendable {
                 if let expected = entry.expected, digest.size != expected.size || digest.sha256Hex != expected.sha256 {
                     throw Failure(description: "\(entry.path): the stored bytes (\(digest.size) bytes, SHA-256 \(digest.sha256Hex)) do not match the manifest (\(expected.size) bytes, SHA-256 \(expected.sha256))")
                 }
-                guard rename(temporary, target) == 0 else {
+                if let raw = entry.expected?.pathBytes.flatMap({ _ in entry.expected?.rawPath }) {
+                    try Self.rename(temporary, toRaw: raw, in: root)
+                } else if Glibc.rename(temporary, target) != 0 {
                     throw Failure(description: "cannot rename \(temporary) to \(target): \(String(cString: strerror(errno)))")
                 }
                 return digest.size
@@ -67,6 +73,18 @@ public struct Restorer: Sendable {
             }
         } else {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Gives a restored file the exact bytes of a name that is not UTF-8.
+    static func rename(_ temporary: String, toRaw raw: [UInt8], in root: String) throws {
+        guard !raw.split(separator: 0x2F).contains(where: { $0.elementsEqual([0x2E, 0x2E]) }), raw.first != 0x2F else {
+            throw Failure(description: "refusing to restore \(DirectoryWalk.display(raw)): it is not a plain relative path")
+        }
+        do {
+            try DirectoryWalk.rename(temporary, to: Array(root.utf8) + [0x2F] + raw)
+        } catch {
+            throw Failure(description: "\(error)")
         }
     }
 

@@ -14,12 +14,20 @@ public struct RunManifest: Codable, Sendable, Equatable {
         public var size: Int64
         /// Lowercase hex.
         public var sha256: String
+        /// The path's exact bytes, base64, when they are not UTF-8 (`path` then shows stray bytes as `%XX`).
+        public var pathBytes: String?
 
-        public init(path: String, size: Int64, sha256: String) {
+        enum CodingKeys: String, CodingKey { case path, size, sha256, pathBytes = "path_bytes" }
+
+        public init(path: String, size: Int64, sha256: String, rawPath: [UInt8]? = nil) {
             self.path = path
             self.size = size
             self.sha256 = sha256
+            self.pathBytes = rawPath.map { Data($0).base64EncodedString() }
         }
+
+        /// The path's bytes as the file system held them.
+        public var rawPath: [UInt8] { pathBytes.flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? Array(path.utf8) }
     }
 
     public var formatVersion: Int

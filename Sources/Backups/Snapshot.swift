@@ -1,31 +1,72 @@
 import Foundation
 import Storage
+import Transport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One file of a snapshot, as it was when the source folder was scanned.
-public struct SnapshotFile: Sendable, Equatable {
-    /// Path below the source folder, `/`-separated, no leading slash.
+public struct SnapshotFile: Sendable {
+    /// Path below the source folder, `/`-separated, no leading slash. A name that is not UTF-8 has its
+    /// stray bytes written `%XX` here, and its exact bytes in `rawPath`.
     public var relativePath: String
-    /// Absolute path on this machine.
+    /// The exact bytes of the path below the source folder, when they are not UTF-8.
+    public var rawPath: [UInt8]?
+    /// A path on this machine that opens the file.
     public var localPath: String
     public var size: Int64
     /// Modification time in nanoseconds since the epoch, to tell a file changed while it was read.
     public var modifiedNanoseconds: Int64
+    /// Holds a file whose name is not UTF-8 open, so it is read through `/proc/self/fd`.
+    let openFile: OpenFile?
 
     public init(relativePath: String, localPath: String, size: Int64, modifiedNanoseconds: Int64 = 0) {
         self.relativePath = relativePath
         self.localPath = localPath
         self.size = size
         self.modifiedNanoseconds = modifiedNanoseconds
+        self.openFile = nil
+    }
+
+    init(entry: DirectoryWalk.Entry, root: String) throws {
+        size = entry.size
+        modifiedNanoseconds = entry.modifiedNanoseconds
+        if let path = String(validating: entry.relativePath, as: UTF8.self) {
+            relativePath = path
+            localPath = root + "/" + path
+            rawPath = nil
+            openFile = nil
+        } else {
+            relativePath = Self.escaped(entry.relativePath)
+            rawPath = entry.relativePath
+            let file = try DirectoryWalk.open(Array(root.utf8) + [0x2F] + entry.relativePath)
+            localPath = file.path
+            openFile = file
+        }
     }
 
     public var range: FileRange { FileRange(path: localPath, length: size) }
+
+    /// UTF-8 kept, every other byte as `%XX`.
+    static func escaped(_ bytes: [UInt8]) -> String {
+        var text = ""
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            // The longest valid UTF-8 prefix (at most 4 bytes per scalar) is kept as it is.
+            if let length = (1...min(4, rest.count)).first(where: { String(validating: rest.prefix($0), as: UTF8.self) != nil }) {
+                text += String(decoding: rest.prefix(length), as: UTF8.self)
+                rest = rest.dropFirst(length)
+            } else {
+                text += String(format: "%%%02X", rest.first!)
+                rest = rest.dropFirst()
+            }
+        }
+        return text
+    }
 }
 
 /// What a run backs up: the regular files of the source folder, and the dated folder they go to.
-public struct Snapshot: Sendable, Equatable {
+public struct Snapshot: Sendable {
     public var sourceFolder: String
     public var files: [SnapshotFile]
     /// The folder below each destination's base path: `[<deployment_name>/]YYYY/MM/DD`.
@@ -51,34 +92,18 @@ public struct Snapshot: Sendable, Equatable {
     /// Every regular file below `sourceFolder` (symbolic links to files included), sorted by path.
     /// A folder that cannot be read fails the scan: a backup is never silently incomplete.
     public static func scan(sourceFolder: String, remoteFolder: String) throws -> Snapshot {
-        let root = URL(fileURLWithPath: sourceFolder, isDirectory: true).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        let root = URL(fileURLWithPath: sourceFolder, isDirectory: true).standardizedFileURL.path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isFolder), isFolder.boolValue else {
             throw SnapshotError("source folder \(sourceFolder) does not exist or is not a folder")
         }
-        var unreadable: (path: String, reason: String)?
-        guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [],
-            errorHandler: { url, error in
-                unreadable = (url.path, "\(error.localizedDescription)")
-                return false
-            }
-        ) else {
-            throw SnapshotError("source folder \(sourceFolder) cannot be read")
+        let files: [SnapshotFile]
+        do {
+            files = try DirectoryWalk.files(under: root).map { try SnapshotFile(entry: $0, root: root) }
+        } catch let error as TransportError {
+            throw SnapshotError(error.message)
         }
-        var files: [SnapshotFile] = []
-        let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        for case let url as URL in enumerator {
-            let path = url.standardizedFileURL.path
-            guard path.hasPrefix(rootPath), let state = FileState.of(path), state.isRegular else { continue }
-            files.append(SnapshotFile(
-                relativePath: String(path.dropFirst(rootPath.count)), localPath: path,
-                size: state.size, modifiedNanoseconds: state.modifiedNanoseconds
-            ))
-        }
-        if let unreadable { throw SnapshotError("cannot read \(unreadable.path) in the source folder: \(unreadable.reason)") }
-        files.sort { $0.relativePath < $1.relativePath }
-        return Snapshot(sourceFolder: root.path, files: files, remoteFolder: remoteFolder)
+        return Snapshot(sourceFolder: root, files: files.sorted { $0.relativePath < $1.relativePath }, remoteFolder: remoteFolder)
     }
 }
 

@@ -116,7 +116,8 @@ extension BackupRun {
                 deployment: configuration.deploymentName, startedAt: run.startedAt, finishedAt: Date(),
                 runFolder: layout.runFolder,
                 files: snapshot.files.map { file in
-                    RunManifest.File(path: file.relativePath, size: file.size, sha256: digests[file.relativePath]?.sha256Hex ?? "")
+                    RunManifest.File(
+                        path: file.relativePath, size: file.size, sha256: digests[file.relativePath]?.sha256Hex ?? "", rawPath: file.rawPath)
                 })
             do {
                 try await RunWriter(destination: destination, layout: layout).writeManifest(manifest, in: scratch, observer: outcome.observer)
