@@ -1,20 +1,26 @@
 import Foundation
 import Logging
 import Manifest
+import Signing
+import Storage
+import StorageTestKit
 import Synchronization
 import Testing
 import Transport
-@testable import Destinations
+@testable import Stores
 
+/// The scp store against a real OpenSSH sshd: keys, host key pins, names no shell may see, whole files only.
 @Suite(.serialized, .enabled(if: SCPTestServer.isAvailable))
-struct SCPDestinationTests {
+struct SCPStoreTests {
     static let awkwardFolder = "a b/it's \"quoted\"; $(touch pwned) `id`/café ü"
+    static let day = "deployment/2026/11/23/"
 
     func makeSource() throws -> (folder: String, files: [String: [UInt8]]) {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("scp-source-\(UUID().uuidString)")
         var files: [String: [UInt8]] = [
             "top.txt": Array("top\n".utf8),
             "empty": [],
+            ".hidden": Array("hidden\n".utf8),
             "\(Self.awkwardFolder)/file; rm -rf ~ $(id).txt": Array("metacharacters\n".utf8),
             "nested/deeper/deepest/big.bin": (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 7) },
         ]
@@ -34,39 +40,74 @@ struct SCPDestinationTests {
         )
     }
 
-    func upload(_ settings: SCPSettings, source: String, logs: LogCollector = LogCollector()) async throws -> UploadSummary {
-        let backup = try Backup.scan(sourceFolder: source, remoteFolder: "deployment/2026/11/23")
-        let destination = try SCPDestination(name: "box", settings: settings, retryPolicy: RetryPolicy(maxAttempts: 1))
-        return try await destination.upload(backup, logger: logs.logger)
+    func store(_ settings: SCPSettings) throws -> SCPStore {
+        try SCPStore(settings: settings, concurrency: settings.concurrency ?? SCPSettings.defaultConcurrency)
+    }
+
+    /// Prepares `store` and puts every file of `source` under `day`, several at once.
+    @discardableResult
+    func putAll(_ store: any ObjectStore, source: String, files: [String: [UInt8]], observer: TransferObserver) async throws -> [String: ContentDigest] {
+        try await store.prepare(observer: observer)
+        return try await withThrowingTaskGroup(of: (String, ContentDigest).self) { group in
+            for (path, bytes) in files {
+                group.addTask {
+                    let range = FileRange(path: "\(source)/\(path)", length: Int64(bytes.count))
+                    return (path, try await store.put(Self.day + path, from: range, observer: observer))
+                }
+            }
+            var digests: [String: ContentDigest] = [:]
+            for try await (path, digest) in group { digests[path] = digest }
+            return digests
+        }
+    }
+
+    func leftovers(under folder: String) -> [String] {
+        (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []).filter { $0.contains(".partial-") }
     }
 
     @Test(arguments: ["user_ed25519", "user_rsa_pem", "user_rsa_openssh", "user_ecdsa"])
-    func uploadsTheTreeByteForByte(key: String) async throws {
+    func putsFilesByteForByteUnderTheirOwnNames(key: String) async throws {
         let server = try SCPTestServer()
         defer { server.stop() }
         let (source, files) = try makeSource()
         defer { try? FileManager.default.removeItem(atPath: source) }
         let target = server.folder.appendingPathComponent("backups dir").path
         let logs = LogCollector()
-        let summary = try await upload(
-            try settings(server, key: key, destination: target, fingerprint: try server.hostKeyLine()), source: source, logs: logs
-        )
-        #expect(summary.files == files.count)
+        let observer = TransferObserver(kind: "scp", logger: logs.logger)
+        let scp = try store(try settings(server, key: key, destination: target, fingerprint: try server.hostKeyLine()))
+        let digests = try await putAll(scp, source: source, files: files, observer: observer)
+        #expect(observer.objects == files.count)
+        #expect(observer.bytes == Int64(files.values.map(\.count).reduce(0, +)))
         for (path, bytes) in files {
-            let remote = "\(target)/deployment/2026/11/23/\(path)"
-            #expect(FileManager.default.contents(atPath: remote).map(Array.init) == bytes, "\(path)")
+            #expect(FileManager.default.contents(atPath: "\(target)/\(Self.day)\(path)").map(Array.init) == bytes, "\(path)")
+            #expect(digests[path] == ContentDigest(size: Int64(bytes.count), sha256: Digest.sha256(bytes)), "\(path)")
         }
-        let leftovers = FileManager.default.enumerator(atPath: target)?.compactMap { $0 as? String }.filter { $0.contains(".partial-") }
-        #expect(leftovers == [])
+        var listed: [String: Int64] = [:]
+        for try await object in scp.list(prefix: Self.day) { listed[object.key] = object.size }
+        #expect(listed == Dictionary(uniqueKeysWithValues: files.map { (Self.day + $0.key, Int64($0.value.count)) }))
+        #expect(leftovers(under: target) == [])
         #expect(!FileManager.default.fileExists(atPath: "pwned"))
         let keyText = try server.text(key)
         #expect(!logs.all.contains { $0.contains(keyText.split(separator: "\n")[1]) })
+        #expect(scp.location(of: "deployment/2026") == "\(NSUserName())@127.0.0.1:\(server.port):\(target)/deployment/2026")
+    }
+
+    @Test func passesTheConformanceSuite() async throws {
+        let server = try SCPTestServer()
+        defer { server.stop() }
+        let target = server.folder.appendingPathComponent("conformance").path
+        let scp = try store(try settings(server, key: "user_ed25519", destination: target, fingerprint: try server.hostFingerprint()))
+        try await StoreConformance(store: scp).runAll()
+        let destination = try DestinationConfiguration(
+            kind: .scp(try settings(server, key: "user_ed25519", destination: target, fingerprint: nil))
+        ).makeDestination()
+        try await StoreConformance(store: destination.store).runAll()
     }
 
     @Test func pinsBySHA256MD5AndHashedKnownHostsLines() async throws {
         let server = try SCPTestServer()
         defer { server.stop() }
-        let (source, _) = try makeSource()
+        let (source, files) = try makeSource()
         defer { try? FileManager.default.removeItem(atPath: source) }
         let knownHosts = server.folder.appendingPathComponent("known_hosts")
         try "[127.0.0.1]:\(server.port) \(try server.hostKeyLine("host_ecdsa"))\n".write(to: knownHosts, atomically: true, encoding: .utf8)
@@ -77,25 +118,25 @@ struct SCPDestinationTests {
             .split(separator: " ")[1]
         for (index, pin) in [try server.hostFingerprint(), hashed, String(md5)].enumerated() {
             let target = server.folder.appendingPathComponent("pinned-\(index)").path
-            let summary = try await upload(try settings(server, key: "user_ed25519", destination: target, fingerprint: pin), source: source)
-            #expect(summary.files == 5)
-            #expect(FileManager.default.fileExists(atPath: "\(target)/deployment/2026/11/23/top.txt"))
+            let scp = try store(try settings(server, key: "user_ed25519", destination: target, fingerprint: pin))
+            let observer = TransferObserver(kind: "scp", logger: LogCollector().logger)
+            try await putAll(scp, source: source, files: ["top.txt": files["top.txt"]!], observer: observer)
+            #expect(FileManager.default.fileExists(atPath: "\(target)/\(Self.day)top.txt"))
         }
     }
 
     @Test func refusesAWrongPinAndWritesNothing() async throws {
         let server = try SCPTestServer()
         defer { server.stop() }
-        let (source, _) = try makeSource()
-        defer { try? FileManager.default.removeItem(atPath: source) }
         let target = server.folder.appendingPathComponent("never").path
         let wrong = try server.text("stranger_ed25519.pub")
+        let scp = try store(try settings(server, key: "user_ed25519", destination: target, fingerprint: wrong))
         await #expect {
-            try await upload(try settings(server, key: "user_ed25519", destination: target, fingerprint: wrong), source: source)
+            try await scp.prepare(observer: TransferObserver(kind: "scp", logger: LogCollector().logger))
         } throws: { error in
             let text = String(describing: error)
             let offered = (try? server.hostFingerprint()) ?? "?"
-            return (error as? SSHError)?.kind == .hostKeyMismatch && text.contains(offered)
+            return (error as? StoreError)?.kind == .unauthorized && text.contains(offered)
                 && text.contains(SSHHostKey(blob: Array(Data(base64Encoded: String(wrong.split(separator: " ")[1]))!)).sha256Fingerprint)
         }
         #expect(!FileManager.default.fileExists(atPath: target))
@@ -104,107 +145,44 @@ struct SCPDestinationTests {
     @Test func warnsWithTheServersFingerprintWhenNothingIsPinned() async throws {
         let server = try SCPTestServer()
         defer { server.stop() }
-        let (source, _) = try makeSource()
-        defer { try? FileManager.default.removeItem(atPath: source) }
         let logs = LogCollector()
-        _ = try await upload(try settings(server, key: "user_ed25519", destination: server.folder.appendingPathComponent("open").path, fingerprint: nil), source: source, logs: logs)
+        let target = server.folder.appendingPathComponent("open").path
+        let unpinned = try settings(server, key: "user_ed25519", destination: target, fingerprint: nil)
+        let scp = try store(unpinned)
+        try await scp.prepare(observer: TransferObserver(kind: "scp", logger: logs.logger))
         let fingerprint = try server.hostFingerprint()
-        #expect(logs.warnings.contains { $0.contains(fingerprint) })
-        let fetched = try await SCPDestination.hostKeyFingerprint(settings: try settings(server, key: "user_ed25519", destination: "x", fingerprint: nil))
-        #expect(fetched == fingerprint)
+        #expect(logs.warnings.contains { $0.hasPrefix("scp destination has no fingerprint: ") && $0.contains("fingerprint=\(fingerprint)") })
+        #expect(FileManager.default.fileExists(atPath: target), "prepare creates the base folder")
+        #expect(try await SCPStore.hostKeyFingerprint(settings: unpinned) == fingerprint)
+        #expect(await scp.validationNotes().contains { $0.contains("pin it with `fingerprint: \(fingerprint)`") })
+        let pinned = try store(try settings(server, key: "user_ed25519", destination: target, fingerprint: fingerprint))
+        #expect(await pinned.validationNotes() == [])
     }
 
     @Test func aRefusedKeySaysWhatWasOfferedAndIsNotRetried() async throws {
         let server = try SCPTestServer()
         defer { server.stop() }
-        let (source, _) = try makeSource()
-        defer { try? FileManager.default.removeItem(atPath: source) }
         let keyText = try server.text("stranger_ed25519")
         let target = server.folder.appendingPathComponent("refused").path
-        let destination = try SCPDestination(name: nil, settings: try settings(server, key: "stranger_ed25519", destination: target, fingerprint: nil))
+        let destination = try DestinationConfiguration(
+            kind: .scp(try settings(server, key: "stranger_ed25519", destination: target, fingerprint: nil))
+        ).makeDestination()
         let logs = LogCollector()
+        let observer = TransferObserver(kind: "scp", logger: logs.logger)
         await #expect {
-            _ = try await destination.upload(try Backup.scan(sourceFolder: source, remoteFolder: "x"), logger: logs.logger)
+            try await destination.store.prepare(observer: observer)
         } throws: { error in
             let text = String(describing: error)
-            return (error as? SSHError)?.kind == .authentication && text.contains("ssh-ed25519") && text.contains("publickey")
+            return (error as? StoreError)?.kind == .unauthorized && text.contains("ssh-ed25519") && text.contains("publickey")
                 && !text.contains(keyText.split(separator: "\n")[1])
         }
+        #expect(observer.retries == 0)
         #expect(!logs.messages.contains { $0.contains("retrying") })
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 }
 
-extension SCPDestinationTests {
-    func bigSource(megabytes: Int) throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scp-big-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let file = root.appendingPathComponent("dump.rdb")
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
-        let chunk = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) })
-        for _ in 0..<megabytes { handle.write(chunk) }
-        try handle.close()
-        return root.path
-    }
-
-    func awaitPartialFile(under folder: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let names = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
-            if names.contains(where: { $0.contains(".partial-") }) { return }
-            try await Task.sleep(for: .milliseconds(5))  // polling the server's folder: no other signal exists
-        }
-        Issue.record("no temporary file appeared under \(folder)")
-    }
-
-    func leftovers(under folder: String) -> [String] {
-        (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []).filter { $0.contains(".partial-") }
-    }
-
-    @Test func cancellingLeavesNoFileAtItsNameAndRemovesTheTemporaryFile() async throws {
-        let server = try SCPTestServer()
-        defer { server.stop() }
-        let source = try bigSource(megabytes: 400)
-        defer { try? FileManager.default.removeItem(atPath: source) }
-        let target = server.folder.appendingPathComponent("cancelled").path
-        var scp = try settings(server, key: "user_ed25519", destination: target, fingerprint: try server.hostKeyLine())
-        scp.concurrency = 1
-        let upload = Task { try await self.upload(scp, source: source) }
-        try await awaitPartialFile(under: target)
-        let cancelledAt = ContinuousClock.now
-        upload.cancel()
-        let result = await upload.result
-        #expect(ContinuousClock.now - cancelledAt < .seconds(10), "a cancelled upload stops promptly")
-        #expect(throws: (any Error).self) { try result.get() }
-        #expect(!FileManager.default.fileExists(atPath: "\(target)/deployment/2026/11/23/dump.rdb"))
-        #expect(leftovers(under: target) == [])
-    }
-
-    @Test func aDroppedConnectionIsRetriedAndItsTemporaryFileRemoved() async throws {
-        let server = try SCPTestServer()
-        defer { server.stop() }
-        let source = try bigSource(megabytes: 400)
-        defer { try? FileManager.default.removeItem(atPath: source) }
-        let target = server.folder.appendingPathComponent("retried").path
-        var scp = try settings(server, key: "user_ed25519", destination: target, fingerprint: try server.hostKeyLine())
-        scp.concurrency = 1
-        let logs = LogCollector()
-        let backup = try Backup.scan(sourceFolder: source, remoteFolder: "deployment/2026/11/23")
-        let destination = try SCPDestination(name: nil, settings: scp, retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50)))
-        let upload = Task { try await destination.upload(backup, logger: logs.logger) }
-        try await awaitPartialFile(under: target)
-        server.dropConnections()
-        let summary = try await upload.value
-        #expect(summary.retries >= 1)
-        #expect(logs.warnings.contains { $0.contains("retrying") })
-        let remote = "\(target)/deployment/2026/11/23/dump.rdb"
-        #expect(FileManager.default.contentsEqual(atPath: remote, andPath: "\(source)/dump.rdb"))
-        #expect(leftovers(under: target) == [])
-    }
-}
-
-/// Collects what a destination logs.
+/// Collects what a store logs.
 final class LogCollector: Sendable {
     private let lines = Mutex<[(Logger.Level, String)]>([])
 
