@@ -22,6 +22,18 @@ LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_for_writing(LIBSSH2_SFTP *sftp, const cha
                                 LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, mode, LIBSSH2_SFTP_OPENFILE);
 }
 
+LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_for_reading(LIBSSH2_SFTP *sftp, const char *path, size_t path_len) {
+    return libssh2_sftp_open_ex(sftp, path, (unsigned int)path_len, LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE);
+}
+
+LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_folder(LIBSSH2_SFTP *sftp, const char *path, size_t path_len) {
+    return libssh2_sftp_open_ex(sftp, path, (unsigned int)path_len, 0, 0, LIBSSH2_SFTP_OPENDIR);
+}
+
+int sb_ssh2_sftp_stat(LIBSSH2_SFTP *sftp, const char *path, size_t path_len, int follow, LIBSSH2_SFTP_ATTRIBUTES *attributes) {
+    return libssh2_sftp_stat_ex(sftp, path, (unsigned int)path_len, follow ? LIBSSH2_SFTP_STAT : LIBSSH2_SFTP_LSTAT, attributes);
+}
+
 int sb_ssh2_sftp_mkdir(LIBSSH2_SFTP *sftp, const char *path, size_t path_len, long mode) {
     return libssh2_sftp_mkdir_ex(sftp, path, (unsigned int)path_len, mode);
 }

@@ -146,6 +146,11 @@ public struct AzureSettings: Sendable, Equatable {
 }
 
 public struct SCPSettings: Sendable, Equatable {
+    /// Files copied at once when `concurrency` is unset.
+    public static let defaultConcurrency = 4
+    /// Each connection is an SSH session of its own: servers limit unauthenticated and total sessions (MaxStartups).
+    public static let concurrencyRange = 1...16
+
     public var server: String
     public var user: String
     public var destination: String

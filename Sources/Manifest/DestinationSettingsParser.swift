@@ -3,8 +3,6 @@ enum DestinationSettingsParser {
     static let concurrencyRange = 1...64
     static let s3PartSizeRange: ClosedRange<Int64> = (5 << 20)...(5 << 30)
     static let azureBlockSizeRange: ClosedRange<Int64> = (1 << 20)...(4000 << 20)
-    /// Each SCP worker is an SSH session of its own: servers limit unauthenticated and total sessions (MaxStartups).
-    static let scpConcurrencyRange = 1...16
 
     static func kind(type: String, config: ManifestMap) throws -> DestinationConfiguration.Kind {
         switch type {
@@ -69,7 +67,7 @@ enum DestinationSettingsParser {
         settings.port = try config.integer(Keys.port, in: 1...65_535) ?? 22
         settings.fingerprint = try config.string(Keys.fingerprint)
         settings.connectTimeout = try config.number(Keys.connectTimeout, atLeast: 0, orMoreThan: true, atMost: 86_400)
-        settings.concurrency = try config.integer(Keys.concurrency, in: scpConcurrencyRange)
+        settings.concurrency = try config.integer(Keys.concurrency, in: SCPSettings.concurrencyRange)
         settings.retry = try retry(
             config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .ssh)
         return settings

@@ -251,7 +251,10 @@ public enum ManifestSchema {
             "Pinned host key: known_hosts lines, SHA256:<base64> or an MD5 fingerprint; unpinned when empty.")
         static let connectTimeout = ManifestKey(
             "scp.connect_timeout", .number, "Seconds allowed for connecting and authenticating (30 when unset).")
-        static let concurrency = ManifestKey("scp.concurrency", .integer, "Files copied at once over parallel SSH sessions, 1 to 16 (4 when unset).")
+        static let concurrency = ManifestKey(
+            "scp.concurrency", .integer,
+            "Files copied at once over parallel SSH sessions, \(SCPSettings.concurrencyRange.lowerBound) to "
+                + "\(SCPSettings.concurrencyRange.upperBound) (\(SCPSettings.defaultConcurrency) when unset).")
         static let retryAttempts = Retry.attempts("scp", unit: "file")
         static let retryTimeout = Retry.timeout("scp", unit: "file")
         static let stallTimeout = Retry.stallTimeout(

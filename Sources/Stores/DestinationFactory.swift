@@ -12,8 +12,14 @@ extension DestinationConfiguration {
             throw StoreError(.permanent, "TODO(issue 10): s3 store")
         case .azure:
             throw StoreError(.permanent, "TODO(issue 10): azure store")
-        case .scp:
-            throw StoreError(.permanent, "TODO(issue 10): scp store")
+        case .scp(let settings):
+            let concurrency = settings.concurrency ?? SCPSettings.defaultConcurrency
+            let store = try SCPStore(settings: settings, concurrency: concurrency)
+            return Destination(
+                name: name,
+                store: RetryingStore(
+                    LimitedStore(store, window: ConcurrencyWindow(permits: concurrency)), policy: settings.retry.policy),
+                concurrency: concurrency)
         case .local(let settings):
             let concurrency = 1
             return Destination(

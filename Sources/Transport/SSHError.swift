@@ -20,10 +20,13 @@ public struct SSHError: RetryableError, CustomStringConvertible, Sendable {
 
     public var kind: Kind
     public var message: String
+    /// The SFTP server said the file or folder does not exist (a `.remote` error).
+    public var noSuchFile: Bool
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, noSuchFile: Bool = false) {
         self.kind = kind
         self.message = message
+        self.noSuchFile = noSuchFile
     }
 
     public var isRetryable: Bool { kind == .connection }

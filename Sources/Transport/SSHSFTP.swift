@@ -5,17 +5,13 @@ import Glibc
 #endif
 
 /// SFTP over one channel of an `SSHSession`. Paths go to the server as they are, in SFTP packets:
-/// no shell ever sees them. Blocking, like its session.
+/// no shell ever sees them. Blocking, like its session. Transfers are in `SFTPTransfer.swift`, stat and
+/// listing in `SFTPListing.swift`.
 public final class SFTPClient: @unchecked Sendable {
-    private let session: SSHSession
-    private let sftp: OpaquePointer
+    let session: SSHSession
+    let sftp: OpaquePointer
     private var knownFolders: Set<String> = []
     private var closed = false
-
-    /// Bytes handed to libssh2 per write call; it splits them into pipelined SFTP packets.
-    static let writeWindow = 4 << 20
-    /// Refill the write buffer once this much of it has been acknowledged (half: each byte is moved at most once).
-    static let refillThreshold = writeWindow / 2
 
     init(session: SSHSession, sftp: OpaquePointer) {
         self.session = session
@@ -51,60 +47,6 @@ public final class SFTPClient: @unchecked Sendable {
         path.withCString { sb_ssh2_sftp_is_folder(sftp, $0, strlen($0)) }
     }
 
-    /// Writes the local file at `localPath` to `remotePath` (created or truncated), returning the bytes sent.
-    @discardableResult
-    public func write(localPath: String, to remotePath: String, cancellation: CancellationFlag) throws -> Int64 {
-        let input = open(localPath, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))") }
-        defer { Glibc.close(input) }
-        guard let handle = remotePath.withCString({ sb_ssh2_sftp_open_for_writing(sftp, $0, strlen($0), 0o644) }) else {
-            throw error(libssh2_session_last_errno(session.session), "cannot open \(remotePath) for writing")
-        }
-        var handleOpen = true
-        defer { if handleOpen { _ = sb_ssh2_sftp_close(handle) } }
-
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.writeWindow, alignment: 16)
-        defer { buffer.deallocate() }
-        let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
-        var start = 0, end = 0, total: Int64 = 0
-        var endOfFile = false
-        // libssh2 1.10 may have sent part of an SFTP packet when a write call returns; abandoning the call
-        // would leave the channel mid-packet. So a stop (cancellation, read error) first lets the data
-        // already handed over (at most `writeWindow`) be acknowledged, then closes cleanly.
-        var stop: SSHError?
-        while true {
-            if stop == nil && cancellation.isCancelled { stop = SSHError(.cancelled, "upload of \(remotePath) cancelled") }
-            if stop == nil && !endOfFile && (start >= Self.refillThreshold || end == 0) {
-                if start > 0 {
-                    memmove(base, base + start, end - start)
-                    end -= start
-                    start = 0
-                }
-                while end < Self.writeWindow {
-                    let count = read(input, base + end, Self.writeWindow - end)
-                    if count < 0 {
-                        if errno == EINTR { continue }
-                        stop = SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))")
-                        break
-                    }
-                    if count == 0 { endOfFile = true; break }
-                    end += count
-                }
-            }
-            if start == end && (endOfFile || stop != nil) { break }
-            // libssh2 keeps sending what it already packetised; each call returns the bytes acknowledged so far.
-            let sent = libssh2_sftp_write(handle, base + start, end - start)
-            if sent < 0 { throw error(Int32(sent), "cannot write \(remotePath)") }
-            start += sent
-            total += Int64(sent)
-        }
-        if let stop { throw stop }
-        handleOpen = false
-        let rc = sb_ssh2_sftp_close(handle)
-        guard rc == 0 else { throw error(rc, "cannot finish writing \(remotePath)") }
-        return total
-    }
-
     /// Renames `from` to `to`, replacing `to` if it exists.
     public func rename(_ from: String, to: String) throws {
         var rc = renameOnce(from, to)
@@ -126,9 +68,12 @@ public final class SFTPClient: @unchecked Sendable {
         from.withCString { f in to.withCString { t in sb_ssh2_sftp_rename(sftp, f, strlen(f), t, strlen(t)) } }
     }
 
+    /// Removes the file at `path`; a file that is not there is not an error.
     public func remove(_ path: String) throws {
         let rc = path.withCString { sb_ssh2_sftp_unlink(sftp, $0, strlen($0)) }
-        guard rc == 0 else { throw error(rc, "cannot remove \(path)") }
+        guard rc != 0 else { return }
+        let failure = error(rc, "cannot remove \(path)")
+        if !failure.noSuchFile { throw failure }
     }
 
     /// Sends a keepalive on the session if one is due.
@@ -136,7 +81,8 @@ public final class SFTPClient: @unchecked Sendable {
 
     private var lastStatus: UInt { libssh2_sftp_last_error(sftp) }
 
-    private func error(_ rc: Int32, _ action: String) -> SSHError {
+    /// The error of a failed call on this channel; `noSuchFile` when the server said the path does not exist.
+    func error(_ rc: Int32, _ action: String) -> SSHError {
         guard rc == LIBSSH2_ERROR_SFTP_PROTOCOL else { return SSHError.fromSession(session.session, code: rc, doing: action) }
         let status = lastStatus
         let reason: String = switch Int32(status) {
@@ -150,6 +96,7 @@ public final class SFTPClient: @unchecked Sendable {
         default: "SFTP status \(status)"
         }
         let lost = status == UInt(LIBSSH2_FX_NO_CONNECTION) || status == UInt(LIBSSH2_FX_CONNECTION_LOST)
-        return SSHError(lost ? .connection : .remote, "\(action): \(reason)")
+        let missing = status == UInt(LIBSSH2_FX_NO_SUCH_FILE) || status == UInt(LIBSSH2_FX_NO_SUCH_PATH)
+        return SSHError(lost ? .connection : .remote, "\(action): \(reason)", noSuchFile: missing)
     }
 }

@@ -1,4 +1,5 @@
 import Manifest
+import Storage
 import Testing
 import Transport
 @testable import Stores
@@ -47,13 +48,13 @@ import Transport
             accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p"))
         let azure = try AzureDestination(name: nil, settings: AzureSettings(
             storageAccount: "a", storageAccessKey: Secret("a2V5"), container: "box", path: "p"))
-        let scp = try SCPDestination(name: nil, settings: SCPSettings(
-            server: "h", user: "u", destination: "/d", key: Secret(Self.sshKey)))
-        for policy in [s3.retry, azure.retry, scp.retryPolicy] {
+        let scp = try #require(try DestinationConfiguration(kind: .scp(SCPSettings(
+            server: "h", user: "u", destination: "/d", key: Secret(Self.sshKey)))).makeDestination().store as? RetryingStore)
+        for policy in [s3.retry, azure.retry, scp.policy] {
             #expect(policy.maxAttempts == 5 && policy.maxTotal == .seconds(300))
         }
         #expect(s3.http.options.stallTimeout == .seconds(60) && azure.http.options.stallTimeout == .seconds(60))
-        #expect(scp.target.sessionOptions.ioTimeout == .seconds(120))
+        #expect(((scp.base as? LimitedStore)?.base as? SCPStore)?.target.sessionOptions.ioTimeout == .seconds(120))
     }
 
     @Test func anExplicitPolicyStillWins() throws {

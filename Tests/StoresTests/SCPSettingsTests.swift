@@ -1,4 +1,5 @@
 import Manifest
+import Storage
 import Testing
 @testable import Stores
 
@@ -11,11 +12,27 @@ struct SCPSettingsTests {
     }
 
     @Test func readsTheKeyTypeAndThePinUpFront() throws {
-        let destination = try SCPDestination(name: "offsite", settings: settings(fingerprint: "SHA256:7vbAqiJJriwifW6bHnNwXRHwlhz5CaHAK+OL21sBBW8"))
-        #expect(destination.target.key.algorithm == "ssh-ed25519")
-        #expect(destination.target.isPinned)
-        #expect(destination.concurrency == 4)
-        #expect(try !SCPDestination(name: nil, settings: settings(fingerprint: "  \n")).target.isPinned)
+        let store = try SCPStore(settings: settings(fingerprint: "SHA256:7vbAqiJJriwifW6bHnNwXRHwlhz5CaHAK+OL21sBBW8"))
+        #expect(store.target.key.algorithm == "ssh-ed25519")
+        #expect(store.target.isPinned)
+        #expect(try !SCPStore(settings: settings(fingerprint: "  \n")).target.isPinned)
+        #expect(store.kind == "scp")
+        #expect(store.location(of: "deployment/2026/01/02") == "vcap@backup.example.com:22:/var/backups/deployment/2026/01/02")
+    }
+
+    @Test func theFactoryWrapsTheStoreInItsWindowAndRetries() async throws {
+        var scp = settings()
+        scp.retry = RetrySettings(attempts: 7, timeoutSeconds: 12, stallSeconds: 3)
+        let destination = try DestinationConfiguration(name: "offsite", kind: .scp(scp)).makeDestination()
+        #expect(destination.concurrency == SCPSettings.defaultConcurrency && destination.label == "scp destination offsite")
+        let retrying = try #require(destination.store as? RetryingStore)
+        #expect(retrying.policy.maxAttempts == 7 && retrying.policy.maxTotal == .seconds(12))
+        let limited = try #require(retrying.base as? LimitedStore)
+        #expect(await limited.window.capacity == SCPSettings.defaultConcurrency)
+        let store = try #require(limited.base as? SCPStore)
+        #expect(store.target.sessionOptions.ioTimeout == .seconds(3))
+        scp.concurrency = 9
+        #expect(try DestinationConfiguration(kind: .scp(scp)).makeDestination().concurrency == 9)
     }
 
     @Test func badSettingsNameWhatIsWrongWithoutShowingTheKey() {
@@ -27,10 +44,10 @@ struct SCPSettingsTests {
             (settings(timeout: -1), "connect_timeout"),
         ] {
             #expect {
-                try SCPDestination(name: nil, settings: bad)
+                try SCPStore(settings: bad)
             } throws: { error in
                 let text = String(describing: error)
-                return text.contains(words) && !text.contains(garbage)
+                return (error as? StoreError)?.kind == .permanent && text.contains(words) && !text.contains(garbage)
             }
         }
     }

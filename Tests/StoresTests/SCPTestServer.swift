@@ -76,6 +76,12 @@ final class SCPTestServer: @unchecked Sendable {
         for child in children.split(separator: " ").compactMap({ pid_t($0) }) { kill(child, SIGKILL) }
     }
 
+    /// How many connections the server is serving: one child process each.
+    func connectionCount() -> Int {
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").count
+    }
+
     func stop() {
         kill(pid, SIGTERM)
         var status: Int32 = 0

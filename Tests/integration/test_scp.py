@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_no_secrets, log_lines, messages, run_cli, write_manifest
+from conftest import assert_no_secrets, log_lines, messages, run_cli, run_conformance, write_manifest
 from sshd_fixture import SSHServer, fingerprint
 
 AWKWARD = "it's \"quoted\"; $(touch pwned) `id` & café"
@@ -134,3 +134,20 @@ def test_a_wrong_key_exits_2_with_the_contract_error(binary, tmp_path, sshd, sou
     assert not any("retrying" in line["message"] for line in lines)
     assert not target.exists()
     assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text("stranger")])
+
+
+@pytest.mark.parametrize("pinned", [True, False])
+def test_scp_store_conforms(tmp_path, sshd, pinned):
+    target = tmp_path / "conformance target"
+    config = {"server": "127.0.0.1", "port": sshd.port, "user": sshd.user, "destination": str(target),
+              "key": sshd.key_text("ed25519"), "concurrency": 3}
+    if pinned:
+        config["fingerprint"] = sshd.host_fingerprint()
+    path = write_manifest(tmp_path, {
+        "destinations": [{"type": "scp", "name": "offsite", "config": config}],
+        "source_folder": str(tmp_path), "cron_schedule": "@daily",
+    })
+    result = run_conformance(path)
+    assert "conformance passed: scp destination offsite" in result.stdout
+    assert not [p for p in target.rglob("*") if p.is_file()], "the suite removes what it wrote"
+    assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text("ed25519")])

@@ -9,6 +9,10 @@ int sb_ssh2_session_init_done(void);
 LIBSSH2_SESSION *sb_ssh2_session_init(void);
 int sb_ssh2_session_disconnect(LIBSSH2_SESSION *session, const char *description);
 LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_for_writing(LIBSSH2_SFTP *sftp, const char *path, size_t path_len, long mode);
+LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_for_reading(LIBSSH2_SFTP *sftp, const char *path, size_t path_len);
+LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_folder(LIBSSH2_SFTP *sftp, const char *path, size_t path_len);
+/// `follow`: stat (1) or lstat (0). Returns 0 or a libssh2 error code.
+int sb_ssh2_sftp_stat(LIBSSH2_SFTP *sftp, const char *path, size_t path_len, int follow, LIBSSH2_SFTP_ATTRIBUTES *attributes);
 int sb_ssh2_sftp_mkdir(LIBSSH2_SFTP *sftp, const char *path, size_t path_len, long mode);
 /// 1 when `path` is a folder, 0 when it is something else, a libssh2 error code (negative) when it cannot be stat'ed.
 int sb_ssh2_sftp_is_folder(LIBSSH2_SFTP *sftp, const char *path, size_t path_len);

@@ -3,13 +3,15 @@ import Synchronization
 import Transport
 import Storage
 
-/// One worker's SSH connection with its SFTP channel, opened on first use and again after a failure.
-/// Only one `onOwnThread` job uses a slot at a time; the lock guards the hand-over between threads.
+/// One SSH connection of the store's pool with its SFTP channel, opened on first use and again after a
+/// failure. Only one `onOwnThread` job uses a slot at a time; the lock guards the hand-over between threads.
 final class SCPConnectionSlot: Sendable {
     struct Connection {
         var session: SSHSession
         var sftp: SFTPClient
     }
+
+    let target: SCPTarget
 
     private let state = Mutex<Connection?>(nil)
     private let seenHostKey = Mutex<SSHHostKey?>(nil)
@@ -19,9 +21,22 @@ final class SCPConnectionSlot: Sendable {
     /// The host key the server showed on this slot's first connection.
     var hostKey: SSHHostKey? { seenHostKey.withLock { $0 } }
 
-    func connection(to target: SCPTarget, cancellation: CancellationFlag) throws -> Connection {
+    init(target: SCPTarget) { self.target = target }
+
+    /// Runs `work` on this slot's connection, opening it first if needed. A connection that dropped or whose
+    /// work was cancelled is closed, so the next use starts on a fresh one.
+    func run<T>(cancellation: CancellationFlag, _ work: (Connection) throws -> T) throws -> T {
+        do {
+            return try work(try connection(cancellation: cancellation))
+        } catch let error as SSHError where error.kind == .connection || error.kind == .cancelled {
+            close()
+            throw error
+        }
+    }
+
+    private func connection(cancellation: CancellationFlag) throws -> Connection {
         if let open = state.withLock({ $0 }) { return open }
-        let session = try pinnedSession(target: target, cancellation: cancellation)
+        let session = try pinnedSession(cancellation: cancellation)
         do {
             seenHostKey.withLock { if $0 == nil { $0 = session.hostKey } }
             try session.authenticate(user: target.user, key: target.key)
@@ -39,7 +54,7 @@ final class SCPConnectionSlot: Sendable {
 
     /// A session whose host key is the pinned one. A pin by fingerprint does not say the key's type: when
     /// the server shows another of its keys first, each other type is asked for in a handshake of its own.
-    private func pinnedSession(target: SCPTarget, cancellation: CancellationFlag) throws -> SSHSession {
+    private func pinnedSession(cancellation: CancellationFlag) throws -> SSHSession {
         let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: cancellation)
         if target.accepts(session.hostKey) { return session }
         session.close()
@@ -58,38 +73,36 @@ final class SCPConnectionSlot: Sendable {
         throw target.mismatch(offered)
     }
 
-    /// Writes `file` to a temporary name beside `remote`, then renames it into place. On failure the
-    /// temporary file is removed while the connection allows, and a broken connection is dropped.
-    func upload(_ file: BackupFile, to remote: String, target: SCPTarget, cancellation: CancellationFlag) throws {
-        let connection = try connection(to: target, cancellation: cancellation)
-        let folder = (remote as NSString).deletingLastPathComponent
-        let temporary = TemporaryName.beside(remote)
-        var temporaryMayExist = false
-        do {
-            if !folder.isEmpty { try connection.sftp.createFolders(folder) }
-            temporaryMayExist = true
-            try connection.sftp.write(localPath: file.localPath, to: temporary, cancellation: cancellation)
-            try connection.sftp.rename(temporary, to: remote)
-            connection.sftp.keepalive()
-        } catch {
-            let kind = (error as? SSHError)?.kind
-            if temporaryMayExist {
-                if kind == .connection {
-                    strayTemporaries.withLock { $0.append(temporary) }
-                } else {
-                    try? connection.sftp.remove(temporary)
+    /// Writes `source` to a temporary name beside `remote`, then renames it into place; returns the size and
+    /// SHA-256 of the bytes sent. On failure the temporary file is removed while the connection allows
+    /// (else once connected again).
+    func upload(_ source: FileRange, to remote: String, cancellation: CancellationFlag) throws -> SFTPTransferred {
+        try run(cancellation: cancellation) { connection in
+            let folder = (remote as NSString).deletingLastPathComponent
+            let temporary = TemporaryName.beside(remote)
+            var temporaryMayExist = false
+            do {
+                if !folder.isEmpty { try connection.sftp.createFolders(folder) }
+                temporaryMayExist = true
+                let sent = try connection.sftp.write(
+                    localPath: source.path, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
+                try connection.sftp.rename(temporary, to: remote)
+                connection.sftp.keepalive()
+                return sent
+            } catch {
+                if temporaryMayExist {
+                    if (error as? SSHError)?.kind == .connection {
+                        strayTemporaries.withLock { $0.append(temporary) }
+                    } else {
+                        try? connection.sftp.remove(temporary)
+                    }
                 }
+                throw error
             }
-            if kind == .connection || kind == .cancelled { close() }
-            throw error
         }
     }
 
-    /// Closes the connection on a thread of its own: an SSH disconnect is blocking network I/O.
-    func closeOffPool() async {
-        _ = try? await onOwnThread { _ in self.close() }
-    }
-
+    /// Closes the connection, if open: blocking network I/O, for a thread of its own.
     func close() {
         let connection = state.withLock { current -> Connection? in
             defer { current = nil }

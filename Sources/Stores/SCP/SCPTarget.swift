@@ -1,9 +1,10 @@
 import Foundation
 import Manifest
+import Storage
 import Transport
 
 /// The manifest's scp settings, checked and parsed once: where to connect, as whom, with which key,
-/// and which host key to expect.
+/// and which host key to expect. Bad settings throw a permanent `StoreError` that names no secret.
 struct SCPTarget: Sendable {
     var server: String
     var port: Int
@@ -14,8 +15,8 @@ struct SCPTarget: Sendable {
     var sessionOptions: SSHSessionOptions
 
     init(settings: SCPSettings) throws {
-        guard !settings.server.isEmpty else { throw DestinationError("scp: server is empty") }
-        guard (1...65535).contains(settings.port) else { throw DestinationError("scp: port \(settings.port) is not a TCP port") }
+        guard !settings.server.isEmpty else { throw StoreError(.permanent, "scp: server is empty") }
+        guard (1...65535).contains(settings.port) else { throw StoreError(.permanent, "scp: port \(settings.port) is not a TCP port") }
         server = settings.server
         port = settings.port
         user = settings.user
@@ -23,17 +24,17 @@ struct SCPTarget: Sendable {
         do {
             key = try SSHPrivateKey(text: settings.key.reveal())
         } catch let error as SSHError {
-            throw DestinationError("scp: \(error.message)")
+            throw StoreError(.permanent, "scp: \(error.message)")
         }
         if let fingerprint = settings.fingerprint, !fingerprint.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             do {
                 pin = try SSHHostKeyPin(fingerprint)
             } catch let error as SSHError {
-                throw DestinationError("scp: \(error.message)")
+                throw StoreError(.permanent, "scp: \(error.message)")
             }
         }
         let timeout = settings.connectTimeout ?? 30
-        guard timeout > 0, timeout.isFinite else { throw DestinationError("scp: connect_timeout must be a positive number of seconds") }
+        guard timeout > 0, timeout.isFinite else { throw StoreError(.permanent, "scp: connect_timeout must be a positive number of seconds") }
         sessionOptions = SSHSessionOptions(
             connectTimeout: .clamped(seconds: timeout),
             ioTimeout: settings.retry.stallTimeout,

@@ -1,0 +1,126 @@
+import CSSH2
+import Foundation
+import Signing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The size and SHA-256 of the bytes a transfer moved, hashed as they went.
+public struct SFTPTransferred: Sendable, Equatable {
+    public var size: Int64
+    public var sha256: [UInt8]
+}
+
+extension SFTPClient {
+    /// Bytes handed to libssh2 per write call; it splits them into pipelined SFTP packets.
+    static let writeWindow = 4 << 20
+    /// Refill the write buffer once this much of it has been acknowledged (half: each byte is moved at most once).
+    static let refillThreshold = writeWindow / 2
+    /// Bytes asked of libssh2 per read call; it keeps that much requested ahead.
+    static let readWindow = 2 << 20
+
+    /// Writes `length` bytes of the local file at `localPath` from `offset` to `remotePath` (created or
+    /// truncated). Returns the size and SHA-256 of the bytes read from the file as they were sent.
+    public func write(
+        localPath: String, offset: Int64 = 0, length: Int64, to remotePath: String, cancellation: CancellationFlag
+    ) throws -> SFTPTransferred {
+        let input = open(localPath, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(input) }
+        guard let handle = remotePath.withCString({ sb_ssh2_sftp_open_for_writing(sftp, $0, strlen($0), 0o644) }) else {
+            throw error(libssh2_session_last_errno(session.session), "cannot open \(remotePath) for writing")
+        }
+        var handleOpen = true
+        defer { if handleOpen { _ = sb_ssh2_sftp_close(handle) } }
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.writeWindow, alignment: 16)
+        defer { buffer.deallocate() }
+        let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+        var hasher = DigestHasher(.sha256)
+        var start = 0, end = 0, read: Int64 = 0, total: Int64 = 0
+        // libssh2 1.10 may have sent part of an SFTP packet when a write call returns; abandoning the call
+        // would leave the channel mid-packet. So a stop (cancellation, read error) first lets the data
+        // already handed over (at most `writeWindow`) be acknowledged, then closes cleanly.
+        var stop: SSHError?
+        while true {
+            if stop == nil && cancellation.isCancelled { stop = SSHError(.cancelled, "upload of \(remotePath) cancelled") }
+            if stop == nil && read < length && (start >= Self.refillThreshold || end == 0) {
+                if start > 0 {
+                    memmove(base, base + start, end - start)
+                    end -= start
+                    start = 0
+                }
+                while end < Self.writeWindow && read < length {
+                    let wanted = Int(min(Int64(Self.writeWindow - end), length - read))
+                    let count = pread(input, base + end, wanted, off_t(offset + read))
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        stop = SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))")
+                        break
+                    }
+                    if count == 0 {
+                        stop = SSHError(.local, "cannot read \(localPath): it became shorter while being uploaded")
+                        break
+                    }
+                    hasher.update(UnsafeRawBufferPointer(start: base + end, count: count))
+                    end += count
+                    read += Int64(count)
+                }
+            }
+            if start == end && (read >= length || stop != nil) { break }
+            // libssh2 keeps sending what it already packetised; each call returns the bytes acknowledged so far.
+            let sent = libssh2_sftp_write(handle, base + start, end - start)
+            if sent < 0 { throw error(Int32(sent), "cannot write \(remotePath)") }
+            start += sent
+            total += Int64(sent)
+        }
+        if let stop { throw stop }
+        handleOpen = false
+        let rc = sb_ssh2_sftp_close(handle)
+        guard rc == 0 else { throw error(rc, "cannot finish writing \(remotePath)") }
+        return SFTPTransferred(size: total, sha256: hasher.finish())
+    }
+
+    /// Streams the file at `remotePath` into the local file at `localPath` (created or truncated), returning
+    /// the size and SHA-256 of the bytes written. When the remote file cannot be opened the local one is not
+    /// touched (`noSuchFile` tells a missing one); when the transfer fails or is cancelled it is removed.
+    public func read(_ remotePath: String, toLocalPath localPath: String, cancellation: CancellationFlag) throws -> SFTPTransferred {
+        guard let handle = remotePath.withCString({ sb_ssh2_sftp_open_for_reading(sftp, $0, strlen($0)) }) else {
+            throw error(libssh2_session_last_errno(session.session), "cannot open \(remotePath) for reading")
+        }
+        defer { _ = sb_ssh2_sftp_close(handle) }
+        let output = open(localPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw SSHError(.local, "cannot write \(localPath): \(String(cString: strerror(errno)))") }
+        var complete = false
+        defer {
+            Glibc.close(output)
+            if !complete { unlink(localPath) }
+        }
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readWindow, alignment: 16)
+        defer { buffer.deallocate() }
+        let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+        var hasher = DigestHasher(.sha256)
+        var total: Int64 = 0
+        while true {
+            if cancellation.isCancelled { throw SSHError(.cancelled, "download of \(remotePath) cancelled") }
+            let count = libssh2_sftp_read(handle, base, Self.readWindow)
+            if count < 0 { throw error(Int32(count), "cannot read \(remotePath)") }
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(start: base, count: count))
+            var written = 0
+            while written < count {
+                let result = Glibc.write(output, base + written, count - written)
+                if result < 0 {
+                    if errno == EINTR { continue }
+                    throw SSHError(.local, "cannot write \(localPath): \(String(cString: strerror(errno)))")
+                }
+                written += result
+            }
+            total += Int64(count)
+        }
+        guard fsync(output) == 0 else { throw SSHError(.local, "cannot sync \(localPath): \(String(cString: strerror(errno)))") }
+        complete = true
+        return SFTPTransferred(size: total, sha256: hasher.finish())
+    }
+}
