@@ -33,9 +33,10 @@ def source(tmp_path):
 
 
 def tree(root: Path) -> dict[str, str]:
+    """The backed-up files below `root` by SHA-256, the run manifest aside."""
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in root.rglob("*") if path.is_file()
+        for path in root.rglob("*") if path.is_file() and not path.name.endswith(".manifest.json")
     }
 
 
