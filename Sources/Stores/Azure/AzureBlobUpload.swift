@@ -21,6 +21,12 @@ struct AzureBlobUpload: Sendable {
         return ContentDigest(size: source.length, sha256: sha256)
     }
 
+    /// A hashing read that ended without the whole file's hash was stopped: nothing may be committed.
+    private static func checkRead(_ sha256: [UInt8]) throws {
+        try Task.checkCancellation()
+        guard !sha256.isEmpty else { throw CancellationError() }
+    }
+
     private func putWhole(
         _ blob: String, from source: FileRange, digests: AsyncThrowingStream<BlockDigests.Event, any Error>,
         observer: TransferObserver
@@ -33,6 +39,7 @@ struct AzureBlobUpload: Sendable {
             case .whole(let digest): sha256 = digest
             }
         }
+        try Self.checkRead(sha256)
         try await client.putBlob(blob, from: source, md5: md5, accessTier: accessTier, observer: observer)
         return sha256
     }
@@ -67,6 +74,7 @@ struct AzureBlobUpload: Sendable {
             try await group.waitForAll()
             return sha256
         }
+        try Self.checkRead(sha256)
         let ids = (0..<layout.count).map { BlockLayout.blockID(token: token, index: $0) }
         try await client.putBlockList(blob, blockIDs: ids, accessTier: accessTier, observer: observer)
         return sha256
