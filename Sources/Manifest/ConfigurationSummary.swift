@@ -9,10 +9,8 @@ extension DestinationConfiguration {
             if let region = s3.region { text += " in \(region)" }
             return text
         case .azure(let azure):
-            let endpoint = azure.endpoint ?? "core.windows.net"
-            let base = endpoint.contains("://") ? endpoint : "https://\(azure.storageAccount).blob.\(endpoint)"
-            let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-            return "\(trimmed)/\(azure.container)/\(azure.path)"
+            let base = (try? azure.blobServiceURL()) ?? (azure.endpoint ?? "")
+            return "\(base)/\(azure.container)/\(azure.path)"
         case .scp(let scp):
             let pin = scp.fingerprint == nil ? "host key not pinned" : "host key pinned"
             return "\(scp.user)@\(scp.server):\(scp.port):\(scp.destination) (\(pin))"

@@ -115,6 +115,19 @@ public struct S3Settings: Sendable, Equatable {
 }
 
 public struct AzureSettings: Sendable, Equatable {
+    /// `block_size` when unset, and the sizes a block may have.
+    public static let defaultBlockSize: Int64 = 8 << 20
+    public static let blockSizeRange: ClosedRange<Int64> = (1 << 20)...(4000 << 20)
+    /// The most blocks a block blob may have: the block size grows so that no file needs more.
+    public static let maximumBlocks: Int64 = 50_000
+    /// `concurrency` when unset, and its range: requests in flight at once, blocks and small files together.
+    public static let defaultConcurrency = 4
+    public static let concurrencyRange = 1...64
+    /// The values of `access_tier`, as the service spells them.
+    public static let accessTiers = ["Hot", "Cool", "Cold", "Archive"]
+    /// `endpoint` when unset: the storage domain suffix of Azure's public cloud.
+    public static let defaultEndpointSuffix = "core.windows.net"
+
     public var storageAccount: String
     public var storageAccessKey: Secret
     public var container: String

@@ -2,7 +2,6 @@
 enum DestinationSettingsParser {
     static let concurrencyRange = 1...64
     static let s3PartSizeRange: ClosedRange<Int64> = (5 << 20)...(5 << 30)
-    static let azureBlockSizeRange: ClosedRange<Int64> = (1 << 20)...(4000 << 20)
 
     static func kind(type: String, config: ManifestMap) throws -> DestinationConfiguration.Kind {
         switch type {
@@ -49,8 +48,8 @@ enum DestinationSettingsParser {
             path: try config.string(Keys.path) ?? "")
         settings.endpoint = try config.string(Keys.endpoint)
         settings.tls = try tls(config, caCert: Keys.caCert, skip: Keys.skipSSLValidation)
-        settings.blockSize = try config.size(Keys.blockSize, in: azureBlockSizeRange)
-        settings.concurrency = try config.integer(Keys.concurrency, in: concurrencyRange)
+        settings.blockSize = try config.size(Keys.blockSize, in: AzureSettings.blockSizeRange)
+        settings.concurrency = try config.integer(Keys.concurrency, in: AzureSettings.concurrencyRange)
         settings.accessTier = try config.string(Keys.accessTier)
         settings.retry = try retry(
             config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .http)

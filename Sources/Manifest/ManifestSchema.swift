@@ -215,18 +215,24 @@ public enum ManifestSchema {
             "azure.container", .string, required: true, "Container; created when it does not exist.")
         static let path = ManifestKey("azure.path", .string, required: true, "Blob name prefix inside the container.")
         static let endpoint = ManifestKey(
-            "azure.endpoint", .string, default: "core.windows.net", aliases: ["azure.blob_store_base_url"],
+            "azure.endpoint", .string, default: AzureSettings.defaultEndpointSuffix, aliases: ["azure.blob_store_base_url"],
             "Storage domain suffix (core.windows.net) or a full blob service URL.")
         static let caCert = ManifestKey(
             "azure.ca_cert", .string, "PEM certificates trusted in addition to the system's.")
         static let skipSSLValidation = ManifestKey(
             "azure.skip_ssl_validation", .boolean, default: "false", "Do not verify the endpoint's TLS certificate.")
         static let blockSize = ManifestKey(
-            "azure.block_size", .size, "Block size, 1MiB to 4000MiB (8MiB when unset); grows so a blob never needs over 50000 blocks.")
+            "azure.block_size", .size,
+            "Block size, \(ByteSize.format(AzureSettings.blockSizeRange.lowerBound)) to "
+                + "\(ByteSize.format(AzureSettings.blockSizeRange.upperBound)) "
+                + "(\(ByteSize.format(AzureSettings.defaultBlockSize)) when unset); "
+                + "grows so a blob never needs over \(AzureSettings.maximumBlocks) blocks.")
         static let concurrency = ManifestKey(
-            "azure.concurrency", .integer, "Blocks and files uploaded at once, 1 to 64 (4 when unset).")
+            "azure.concurrency", .integer,
+            "Blocks and files uploaded at once, \(AzureSettings.concurrencyRange.lowerBound) to "
+                + "\(AzureSettings.concurrencyRange.upperBound) (\(AzureSettings.defaultConcurrency) when unset).")
         static let accessTier = ManifestKey(
-            "azure.access_tier", .string, allowed: ["Hot", "Cool", "Cold", "Archive"], "Access tier of uploaded blobs.")
+            "azure.access_tier", .string, allowed: AzureSettings.accessTiers, "Access tier of uploaded blobs.")
         static let retryAttempts = Retry.attempts("azure", unit: "request")
         static let retryTimeout = Retry.timeout("azure", unit: "request")
         static let stallTimeout = Retry.stallTimeout(

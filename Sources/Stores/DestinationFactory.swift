@@ -10,8 +10,11 @@ extension DestinationConfiguration {
         switch kind {
         case .s3:
             throw StoreError(.permanent, "TODO(issue 10): s3 store")
-        case .azure:
-            throw StoreError(.permanent, "TODO(issue 10): azure store")
+        case .azure(let settings):
+            // Blocks and small files share one window, a permit per request: the store takes it itself.
+            let concurrency = settings.concurrency ?? AzureSettings.defaultConcurrency
+            let store = try AzureStore(settings: settings, window: ConcurrencyWindow(permits: concurrency))
+            return Destination(name: name, store: store, concurrency: concurrency)
         case .scp(let settings):
             let concurrency = settings.concurrency ?? SCPSettings.defaultConcurrency
             let store = try SCPStore(settings: settings, concurrency: concurrency)

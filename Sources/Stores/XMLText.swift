@@ -12,9 +12,36 @@ enum XMLText {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
+    /// The text of an XML value: the five named entities and numeric references (`&#34;`, `&#xD;`) decoded in one pass.
     static func unescape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&#34;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+        guard text.contains("&") else { return text }
+        let named: [Substring: Character] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'"]
+        var result = ""
+        var rest = text[...]
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            let after = rest.index(after: ampersand)
+            guard let semicolon = rest[after...].prefix(12).firstIndex(of: ";") else {
+                result.append("&")
+                rest = rest[after...]
+                continue
+            }
+            let entity = rest[after..<semicolon]
+            if let character = named[entity] ?? numeric(entity) {
+                result.append(character)
+                rest = rest[rest.index(after: semicolon)...]
+            } else {
+                result.append("&")
+                rest = rest[after...]
+            }
+        }
+        return result + rest
+    }
+
+    private static func numeric(_ entity: Substring) -> Character? {
+        guard entity.hasPrefix("#") else { return nil }
+        let digits = entity.dropFirst()
+        let value = digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
+        return value.flatMap(Unicode.Scalar.init).map(Character.init)
     }
 }

@@ -46,8 +46,8 @@ import Transport
     @Test func defaultsReachEachDestination() throws {
         let s3 = try S3Destination(name: nil, settings: S3Settings(
             accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p"))
-        let azure = try AzureDestination(name: nil, settings: AzureSettings(
-            storageAccount: "a", storageAccessKey: Secret("a2V5"), container: "box", path: "p"))
+        let azure = try AzureStore(settings: AzureSettings(
+            storageAccount: "a", storageAccessKey: Secret("a2V5"), container: "box", path: "p"), window: ConcurrencyWindow(permits: 1))
         let scp = try #require(try DestinationConfiguration(kind: .scp(SCPSettings(
             server: "h", user: "u", destination: "/d", key: Secret(Self.sshKey)))).makeDestination().store as? RetryingStore)
         for policy in [s3.retry, azure.retry, scp.policy] {

@@ -1,8 +1,10 @@
 """A small Azure Blob service for the tests: path-style addressing like Azurite
 (`http://127.0.0.1:PORT/<account>/<container>/<blob>`), blobs stored on disk.
 
-Implements Create Container, Put Blob, Put Block, Put Block List, Get Blob (with ranges), Get Blob
-Properties and List Blobs. Uncommitted blocks are invisible until a block list commits them.
+Implements Create Container, Put Blob, Put Block, Put Block List, Get Blob (streamed, with ranges), Get Blob
+Properties, Delete Blob and List Blobs (prefix, maxresults, opaque NextMarker paging; names XML-escaped, or
+percent-encoded with `Encoded="true"` when XML cannot carry them). Uncommitted blocks are invisible until a
+block list commits them (the operations live in azure_blob_operations.py).
 `Content-MD5` is checked on Put Blob and Put Block (400 Md5Mismatch).
 
 Every request's SharedKey signature is checked by the official azure-storage-blob SDK's own
@@ -19,14 +21,10 @@ import base64
 import email.utils
 import hashlib
 import hmac
-import os
 import sys
-import tempfile
 import threading
 import time
 import uuid
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -36,7 +34,8 @@ from azure.core.pipeline import PipelineContext, PipelineRequest
 from azure.core.pipeline.transport import HttpRequest
 from azure.storage.blob._shared.authentication import SharedKeyCredentialPolicy
 
-CHUNK = 1 << 20
+from azure_blob_operations import CHUNK, BlobError, BlobOperations, Container, Event, http_date
+
 MAX_SKEW = 15 * 60
 
 
@@ -54,40 +53,6 @@ def sdk_authorization(account: str, key: str, method: str, url: str, headers: li
     policy = _Recorder(account, key)
     policy.on_request(PipelineRequest(request, PipelineContext(None)))
     return request.headers["Authorization"], policy.string_to_sign
-
-
-class BlobError(Exception):
-    def __init__(self, status: int, code: str, message: str, detail: str | None = None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.detail = status, code, message, detail
-
-
-@dataclass
-class Blob:
-    path: Path
-    size: int
-    etag: str
-    modified: float
-    content_type: str
-    content_md5: str | None
-    access_tier: str | None
-
-
-@dataclass
-class Container:
-    folder: Path
-    blobs: dict[str, Blob] = field(default_factory=dict)
-    # blob name -> block id -> file of that uncommitted block
-    blocks: dict[str, dict[str, Path]] = field(default_factory=dict)
-
-
-@dataclass
-class Event:
-    op: str
-    container: str
-    blob: str | None
-    block_id: str | None = None
-    status: int = 0
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -112,6 +77,8 @@ class BlobServer:
         # when set, Put Block requests past `gate_after` wait for it before storing anything
         self.gate: threading.Event | None = None
         self.gate_after = 0
+        # the most blobs one List Blobs page holds, whatever maxresults asks (the service may return fewer)
+        self.page_size = 5000
         # seconds added to this service's clock, to play a client whose clock is off
         self.clock_offset = 0.0
         self.waiting_at_gate = 0
@@ -190,15 +157,7 @@ class BlobServer:
             return queue.pop(0) if queue else None
 
 
-def _http_date(ts: float) -> str:
-    return email.utils.formatdate(ts, usegmt=True)
-
-
-def _etag() -> str:
-    return f'"0x{uuid.uuid4().hex[:15].upper()}"'
-
-
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(BlobOperations, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "TestBlobService/1.0"
 
@@ -272,6 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return "get_blob"
             if method == "HEAD" and comp is None:
                 return "get_blob_properties"
+            if method == "DELETE" and comp is None:
+                return "delete_blob"
         raise BlobError(400, "UnsupportedHttpVerb" if method not in ("GET", "PUT", "HEAD") else "InvalidQueryParameterValue",
                         f"This test service does not implement {method} {self.path}.")
 
@@ -351,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("x-ms-request-id", self.request_id)
         self.send_header("x-ms-version", self.headers.get("x-ms-version", "2021-12-02"))
-        self.send_header("Date", _http_date(time.time()))
+        self.send_header("Date", http_date(time.time()))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body) if length is None else length))
@@ -362,236 +323,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _error(self, error: BlobError) -> None:
         detail = f"<AuthenticationErrorDetail>{escape(error.detail)}</AuthenticationErrorDetail>" if error.detail else ""
         body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{error.code}</Code>'
-                f"<Message>{escape(error.message)}\nRequestId:{self.request_id}\nTime:{_http_date(time.time())}</Message>"
+                f"<Message>{escape(error.message)}\nRequestId:{self.request_id}\nTime:{http_date(time.time())}</Message>"
                 f"{detail}</Error>").encode()
         self._send(error.status, {"x-ms-error-code": error.code, "Content-Type": "application/xml"},
                    b"" if self.command == "HEAD" else body)
-
-    def _container(self, account: str, name: str) -> Container:
-        with self.blob_server.lock:
-            container = self.blob_server.containers.get((account, name))
-        if container is None:
-            raise BlobError(404, "ContainerNotFound", "The specified container does not exist.")
-        return container
-
-    def _blob(self, account: str, container: str, name: str) -> Blob:
-        c = self._container(account, container)
-        with self.blob_server.lock:
-            blob = c.blobs.get(name)
-        if blob is None:
-            raise BlobError(404, "BlobNotFound", "The specified blob does not exist.")
-        return blob
-
-    @staticmethod
-    def _blob_headers(blob: Blob) -> dict[str, str]:
-        headers = {
-            "ETag": blob.etag, "Last-Modified": _http_date(blob.modified), "x-ms-creation-time": _http_date(blob.modified),
-            "x-ms-blob-type": "BlockBlob", "Content-Type": blob.content_type, "Accept-Ranges": "bytes",
-            "x-ms-lease-status": "unlocked", "x-ms-lease-state": "available", "x-ms-server-encrypted": "true",
-        }
-        if blob.content_md5:
-            headers["Content-MD5"] = blob.content_md5
-        if blob.access_tier:
-            headers["x-ms-access-tier"] = blob.access_tier
-        return headers
-
-    def _commit(self, account: str, container: str, name: str, data: Path, size: int, md5: str | None,
-                content_type: str) -> Blob:
-        c = self._container(account, container)
-        final = c.folder / (hashlib.sha256(name.encode()).hexdigest() + ".blob")
-        os.replace(data, final)
-        blob = Blob(final, size, _etag(), time.time(), content_type, md5, self.headers.get("x-ms-access-tier"))
-        with self.blob_server.lock:
-            c.blobs[name] = blob
-            for path in c.blocks.pop(name, {}).values():
-                path.unlink(missing_ok=True)
-        return blob
-
-    # Operations: each returns the status it answered.
-
-    def _create_container(self, account, container, _blob):
-        self._drain()
-        with self.blob_server.lock:
-            exists = (account, container) in self.blob_server.containers
-            if not exists:
-                folder = self.blob_server.root / account / container
-                folder.mkdir(parents=True, exist_ok=True)
-                self.blob_server.containers[(account, container)] = Container(folder)
-        if exists:
-            raise BlobError(409, "ContainerAlreadyExists", "The specified container already exists.")
-        self._send(201, {"ETag": _etag(), "Last-Modified": _http_date(time.time())})
-        return 201
-
-    def _container_properties(self, account, container, _blob):
-        self._container(account, container)
-        self._send(200, {"ETag": _etag(), "Last-Modified": _http_date(time.time())})
-        return 200
-
-    def _put_blob(self, account, container, name):
-        c = self._container(account, container)
-        if self.headers.get("x-ms-blob-type") != "BlockBlob":
-            raise BlobError(400, "InvalidHeaderValue", "Only x-ms-blob-type: BlockBlob is supported here.")
-        fd, temp = tempfile.mkstemp(dir=c.folder, suffix=".upload")
-        os.close(fd)
-        try:
-            size, md5 = self._receive(Path(temp))
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        blob = self._commit(account, container, name, Path(temp), size, md5,
-                            self.headers.get("Content-Type") or "application/octet-stream")
-        self._send(201, {"ETag": blob.etag, "Last-Modified": _http_date(blob.modified), "Content-MD5": md5,
-                         "x-ms-request-server-encrypted": "true"})
-        return 201
-
-    def _put_block(self, account, container, name):
-        server = self.blob_server
-        with server.lock:
-            server.active_blocks += 1
-            server.most_active_blocks = max(server.most_active_blocks, server.active_blocks)
-        try:
-            return self._store_block(account, container, name)
-        finally:
-            with server.lock:
-                server.active_blocks -= 1
-
-    def _store_block(self, account, container, name):
-        c = self._container(account, container)
-        block_id = self.query.get("blockid", "")
-        try:
-            raw = base64.b64decode(block_id, validate=True)
-        except ValueError:
-            raw = b""
-        if not raw or len(raw) > 64:
-            raise BlobError(400, "InvalidQueryParameterValue", "Value for one of the query parameters specified in the request URI is invalid.")
-        with self.blob_server.lock:
-            existing = c.blocks.get(name, {})
-            if any(len(base64.b64decode(other)) != len(raw) for other in existing):
-                raise BlobError(400, "InvalidBlobOrBlock", "The specified blob or block content is invalid.")
-        self._await_gate()
-        fd, temp = tempfile.mkstemp(dir=c.folder, suffix=".block")
-        os.close(fd)
-        try:
-            self._receive(Path(temp))
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        with self.blob_server.lock:
-            old = c.blocks.setdefault(name, {}).get(block_id)
-            c.blocks[name][block_id] = Path(temp)
-        if old:
-            old.unlink(missing_ok=True)
-        self._send(201, {"Content-MD5": self.headers.get("Content-MD5", ""), "x-ms-request-server-encrypted": "true"})
-        return 201
-
-    def _await_gate(self) -> None:
-        server = self.blob_server
-        with server.changed:
-            gate = server.gate
-            passed = len([e for e in server.events if e.op == "put_block"])
-            if gate is None or passed < server.gate_after:
-                return
-            server.waiting_at_gate += 1
-            server.changed.notify_all()
-        gate.wait()
-
-    def _put_block_list(self, account, container, name):
-        c = self._container(account, container)
-        body = self._read_small_body()
-        try:
-            root = ET.fromstring(body)
-        except ET.ParseError:
-            raise BlobError(400, "InvalidXmlDocument", "XML specified is not syntactically valid.")
-        if root.tag != "BlockList":
-            raise BlobError(400, "InvalidXmlDocument", "XML specified is not syntactically valid.")
-        with self.blob_server.lock:
-            blocks = dict(c.blocks.get(name, {}))
-        parts: list[Path] = []
-        for element in root:
-            path = blocks.get((element.text or "").strip())
-            if element.tag not in ("Latest", "Uncommitted") or path is None:
-                raise BlobError(400, "InvalidBlockList", "The specified block list is invalid.")
-            parts.append(path)
-        fd, temp = tempfile.mkstemp(dir=c.folder, suffix=".commit")
-        size = 0
-        with os.fdopen(fd, "wb") as out:
-            for path in parts:
-                with open(path, "rb") as block:
-                    while chunk := block.read(CHUNK):
-                        out.write(chunk)
-                        size += len(chunk)
-        blob = self._commit(account, container, name, Path(temp), size, self.headers.get("x-ms-blob-content-md5"),
-                            self.headers.get("x-ms-blob-content-type") or "application/octet-stream")
-        self._send(201, {"ETag": blob.etag, "Last-Modified": _http_date(blob.modified), "x-ms-request-server-encrypted": "true"})
-        return 201
-
-    def _get_blob_properties(self, account, container, name):
-        blob = self._blob(account, container, name)
-        self._send(200, self._blob_headers(blob), length=blob.size)
-        return 200
-
-    def _get_blob(self, account, container, name):
-        blob = self._blob(account, container, name)
-        if_match = self.headers.get("If-Match")
-        if if_match and if_match not in ("*", blob.etag):
-            raise BlobError(412, "ConditionNotMet", "The condition specified using HTTP conditional header(s) is not met.")
-        headers = self._blob_headers(blob)
-        start, end, status = 0, blob.size - 1, 200
-        byte_range = self.headers.get("x-ms-range") or self.headers.get("Range")
-        if byte_range:
-            first, _, last = byte_range.removeprefix("bytes=").partition("-")
-            start = int(first)
-            end = min(int(last), blob.size - 1) if last else blob.size - 1
-            if start >= blob.size:
-                raise BlobError(416, "InvalidRange", "The range specified is invalid for the current size of the resource.")
-            status = 206
-            headers["Content-Range"] = f"bytes {start}-{end}/{blob.size}"
-            if blob.content_md5 and self.headers.get("x-ms-range-get-content-md5") != "true":
-                headers.pop("Content-MD5")
-        length = end - start + 1 if blob.size else 0
-        self.send_response(status)
-        self.send_header("x-ms-request-id", self.request_id)
-        self.send_header("x-ms-version", self.headers.get("x-ms-version", "2021-12-02"))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(length))
-        self.end_headers()
-        with open(blob.path, "rb") as data:
-            data.seek(start)
-            remaining = length
-            while remaining > 0:
-                chunk = data.read(min(CHUNK, remaining))
-                if not chunk:
-                    break
-                self.wfile.write(chunk)
-                remaining -= len(chunk)
-        return status
-
-    def _list_blobs(self, account, container, _blob):
-        c = self._container(account, container)
-        prefix = self.query.get("prefix", "")
-        marker = self.query.get("marker", "")
-        limit = int(self.query.get("maxresults", "5000"))
-        with self.blob_server.lock:
-            names = sorted(n for n in c.blobs if n.startswith(prefix) and n > marker)
-            page, rest = names[:limit], names[limit:]
-            entries = [(n, c.blobs[n]) for n in page]
-        items = "".join(
-            f"<Blob><Name>{escape(n)}</Name><Properties><Creation-Time>{_http_date(b.modified)}</Creation-Time>"
-            f"<Last-Modified>{_http_date(b.modified)}</Last-Modified><Etag>{b.etag}</Etag>"
-            f"<Content-Length>{b.size}</Content-Length><Content-Type>{escape(b.content_type)}</Content-Type>"
-            f"<Content-MD5>{b.content_md5 or ''}</Content-MD5><BlobType>BlockBlob</BlobType>"
-            f"<AccessTier>{b.access_tier or 'Hot'}</AccessTier><LeaseStatus>unlocked</LeaseStatus>"
-            f"<LeaseState>available</LeaseState><ServerEncrypted>true</ServerEncrypted></Properties></Blob>"
-            for n, b in entries
-        )
-        next_marker = escape(page[-1]) if rest else ""
-        body = (f'<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="{self.blob_server.url(account)}/" '
-                f'ContainerName="{escape(container)}"><Prefix>{escape(prefix)}</Prefix><Marker>{escape(marker)}</Marker>'
-                f"<MaxResults>{limit}</MaxResults><Blobs>{items}</Blobs><NextMarker>{next_marker}</NextMarker>"
-                f"</EnumerationResults>").encode()
-        self._send(200, {"Content-Type": "application/xml"}, body)
-        return 200
 
 
 def main() -> None:

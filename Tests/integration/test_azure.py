@@ -2,6 +2,8 @@
 official SDK's; what arrived is read back with the official SDK."""
 import base64
 import datetime
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +15,9 @@ from azure.storage.blob import BlobServiceClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from azure_server import BlobServer  # noqa: E402
-from conftest import assert_no_secrets, log_lines, messages, run_cli, write_manifest  # noqa: E402
+from conftest import (  # noqa: E402
+    assert_no_secrets, conformance_binary, log_lines, messages, run_cli, run_conformance, write_manifest,
+)
 
 ACCOUNT = "backupacct"
 CONTAINER = "backups"
@@ -31,8 +35,8 @@ def server(tmp_path, key):
         yield server
 
 
-def sdk(server: BlobServer, key: str):
-    service = BlobServiceClient(server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": key})
+def sdk(server: BlobServer, key: str, **config):
+    service = BlobServiceClient(server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": key}, **config)
     return service.get_container_client(CONTAINER)
 
 
@@ -201,3 +205,119 @@ def test_clock_skew_is_named_as_such(tmp_path, binary, server, key):
     assert errors and "clock" in errors[0]["data"]["error"] and "storage_access_key" not in errors[0]["data"]["error"]
     assert server.committed(ACCOUNT, CONTAINER) == {}
     assert_no_secrets(result.stdout, result.stderr, secrets=[key])
+
+
+# The azure store on its own, through store-conformance.
+
+def store_manifest(tmp_path: Path, server: BlobServer, key: str, **extra) -> Path:
+    config = {"storage_account": ACCOUNT, "storage_access_key": key, "container": CONTAINER,
+              "path": "redis/backups", "endpoint": server.url(ACCOUNT), "block_size": "1MiB", "concurrency": 3, **extra}
+    return write_manifest(tmp_path, {
+        "destinations": [{"type": "azure", "name": "blob", "config": config}],
+        "source_folder": str(tmp_path),
+        "cron_schedule": "@daily",
+    }, name="store.yml")
+
+
+def store_process(manifest: Path, *args) -> list[str]:
+    return [str(conformance_binary()), str(manifest), *map(str, args)]
+
+
+def store_command(manifest: Path, *args) -> list[dict]:
+    """Runs `put KEY FILE`, `get KEY FILE` or `list PREFIX` with the manifest's store; its JSON lines."""
+    result = subprocess.run(store_process(manifest, *args), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_azure_store_conforms(tmp_path, server, key):
+    server.page_size = 2  # listings come back in pages of two, each naming the next
+    run_conformance(store_manifest(tmp_path, server, key), large_size=3 * MIB + 12345)
+    # The large file went up as four 1 MiB blocks (the last one short), the others as single Put Blobs.
+    blocks = server.ops("put_block", 201)
+    assert len(blocks) == 4 and len({e.block_id for e in blocks}) == 4
+    assert {e.blob for e in blocks} == {e.blob for e in server.ops("put_block_list", 201)}
+    assert all(e.blob.startswith("redis/backups/conformance-") for e in server.ops("put_blob", 201))
+    lists = server.ops("list_blobs", 200)
+    assert len(lists) > len({e.blob for e in lists}) + 1  # some listings took more than one page
+    assert server.ops("delete_blob", 202) and server.ops("delete_blob", 404)
+    assert server.committed(ACCOUNT, CONTAINER) == {}  # the suite removed all it wrote
+
+
+def test_sdk_and_store_read_each_others_blobs(tmp_path, server, key):
+    path = store_manifest(tmp_path, server, key)
+    data = os.urandom(3 * MIB + 777)
+    (tmp_path / "ours.bin").write_bytes(data)
+    name = "2026/01/02/with space/ünïcødé ☃ & <co>.bin"
+    [put] = store_command(path, "put", name, tmp_path / "ours.bin")
+    assert put == {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    assert len(server.ops("put_block", 201)) == 4
+    # The SDK sends files over 1 MiB in blocks, as we do.
+    container = sdk(server, key, max_single_put_size=MIB, max_block_size=MIB)
+    assert container.download_blob(f"redis/backups/{name}").readall() == data
+
+    written = {"sdk/small & <escaped> ☃.txt": "snow ☃\n".encode(), "sdk/big.bin": os.urandom(5 * MIB + 3),
+               "sdk/line\rbreak": b"x", "sdk/control\x01char": b"z"}
+    for blob, content in written.items():
+        container.upload_blob(f"redis/backups/{blob}", content)
+    container.upload_blob("redis/backups-elsewhere/sdk/not-ours", b"y")
+    server.page_size = 1
+    listed = store_command(path, "list", "sdk/")
+    assert len(server.ops("put_block", 201)) == 4 + 6
+    assert sorted((o["key"], o["size"]) for o in listed) == sorted((k, len(v)) for k, v in written.items())
+    for blob, content in written.items():
+        target = tmp_path / "got"
+        [got] = store_command(path, "get", blob, target)
+        assert target.read_bytes() == content, blob
+        assert got == {"size": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+
+
+def test_store_blocks_share_the_window_and_a_failed_block_alone_is_sent_again(tmp_path, server, key):
+    path = store_manifest(tmp_path, server, key, concurrency=3)
+    data = os.urandom(10 * MIB)
+    (tmp_path / "data.bin").write_bytes(data)
+    server.inject("put_block", 503, "ServerBusy")
+    gate = server.hold_blocks_after(1)
+    process = subprocess.Popen(store_process(path, "put", "data.bin", tmp_path / "data.bin"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        server.wait_for(lambda s: s.waiting_at_gate >= 3, timeout=60)  # three blocks in flight at once
+    finally:
+        gate.set()
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stdout + stderr
+    assert server.most_active_blocks == 3
+    assert len(server.ops("put_block", 503)) == 1 and len(server.ops("put_block", 201)) == 10
+    assert "azure retrying after a failure" in stderr and "what=Put Block redis/backups/data.bin" in stderr
+    assert sdk(server, key).download_blob("redis/backups/data.bin").readall() == data
+
+
+def test_store_refused_key_is_unauthorized_and_names_no_secret(tmp_path, server, key):
+    wrong = base64.b64encode(os.urandom(64)).decode()
+    (tmp_path / "data.bin").write_bytes(b"data")
+    result = subprocess.run(store_process(store_manifest(tmp_path, server, wrong), "put", "data.bin", tmp_path / "data.bin"),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "AuthenticationFailed" in result.stderr and "storage_access_key" in result.stderr
+    assert len(server.ops("create_container", 403)) == 1 and len(server.events) == 1  # not retried
+    assert_no_secrets(result.stdout, result.stderr, secrets=[wrong, key])
+    assert "SharedKey" not in result.stderr and "MAC signature" not in result.stderr
+
+
+def test_store_put_killed_mid_file_leaves_no_blob(tmp_path, server, key):
+    (tmp_path / "large.bin").write_bytes(os.urandom(12 * MIB))
+    gate = server.hold_blocks_after(3)
+    process = subprocess.Popen(store_process(store_manifest(tmp_path, server, key), "put", "large.bin", tmp_path / "large.bin"),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        server.wait_for(lambda s: len(s.ops("put_block", 201)) >= 3 and s.waiting_at_gate >= 1, timeout=60)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        gate.set()
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+    assert server.uncommitted(ACCOUNT, CONTAINER, "redis/backups/large.bin") >= 3
+    assert server.committed(ACCOUNT, CONTAINER) == {}
+    assert store_command(store_manifest(tmp_path, server, key), "list", "") == []

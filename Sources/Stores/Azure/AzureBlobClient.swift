@@ -1,9 +1,12 @@
 import Foundation
 import Signing
+import Storage
 import Transport
 
-/// The few Blob service operations a backup needs, each signed with SharedKey, sent through the shared
-/// retry policy (a fresh `x-ms-date` and signature per attempt) and checked for the status it should get.
+/// The Blob service operations a store needs, each signed with SharedKey, sent through the retry policy
+/// (a fresh `x-ms-date` and signature per attempt) and checked for the status it should get. Every attempt
+/// that carries blob bytes (Put Blob, Put Block, Put Block List, Get Blob) holds a permit of the window.
+/// Failures are thrown as they come (`AzureServiceError`, `TransportError`); the store maps them.
 struct AzureBlobClient: Sendable {
     /// The REST version sent as `x-ms-version`: blocks up to 4000 MiB, Put Blob up to 5000 MiB.
     static let apiVersion = "2021-12-02"
@@ -13,36 +16,37 @@ struct AzureBlobClient: Sendable {
     let signer: SharedKeySigner
     let http: HTTPClient
     let retry: RetryPolicy
-    let retries: RetryCounter
+    let window: ConcurrencyWindow
 
     /// Create Container; an existing container is fine.
-    func createContainer() async throws {
+    func createContainer(observer: TransferObserver?) async throws {
         let url = endpoint.containerURL(container, query: "restype=container")
-        _ = try await send("Create Container \(container)", method: "PUT", url: url, expecting: [201]) { response in
-            response.status == 409 && response.header("x-ms-error-code") == "ContainerAlreadyExists"
+        _ = try await send("Create Container \(container)", method: "PUT", url: url, expecting: [201, 409], observer: observer) {
+            $0.status == 201 || $0.header("x-ms-error-code") == "ContainerAlreadyExists"
         }
     }
 
-    /// Put Blob: the whole file (maybe empty) as one block blob, committed when the request succeeds.
-    func putBlob(_ blob: String, file: String, length: Int64, md5: [UInt8], accessTier: String?) async throws {
+    /// Put Blob: the whole range (maybe empty) as one block blob, committed when the request succeeds.
+    func putBlob(_ blob: String, from source: FileRange, md5: [UInt8], accessTier: String?, observer: TransferObserver?) async throws {
         var headers = [HTTPHeader("x-ms-blob-type", "BlockBlob"), HTTPHeader("Content-MD5", Self.base64(md5))]
         if let accessTier { headers.append(HTTPHeader("x-ms-access-tier", accessTier)) }
-        let body: HTTPBody = length == 0 ? .empty : .file(path: file, offset: 0, length: length)
+        let body: HTTPBody = source.length == 0 ? .empty : .file(path: source.path, offset: source.offset, length: source.length)
         _ = try await send("Put Blob \(blob)", method: "PUT", url: endpoint.blobURL(container, blob),
-                           headers: headers, body: body, expecting: [201])
+                           headers: headers, body: body, expecting: [201], permit: true, observer: observer)
     }
 
     /// Put Block: one uncommitted block, invisible until a block list names it.
-    func putBlock(_ blob: String, blockID: String, file: String, offset: Int64, length: Int64, md5: [UInt8]) async throws {
+    func putBlock(_ blob: String, blockID: String, from source: FileRange, md5: [UInt8], observer: TransferObserver?) async throws {
         let query = "comp=block&blockid=\(AzureEndpoint.encodeQueryValue(blockID))"
-        _ = try await send("Put Block \(blob) (offset \(offset))", method: "PUT",
+        _ = try await send("Put Block \(blob) (offset \(source.offset))", method: "PUT",
                            url: endpoint.blobURL(container, blob, query: query),
                            headers: [HTTPHeader("Content-MD5", Self.base64(md5))],
-                           body: .file(path: file, offset: offset, length: length), expecting: [201])
+                           body: .file(path: source.path, offset: source.offset, length: source.length),
+                           expecting: [201], permit: true, observer: observer)
     }
 
     /// Put Block List: commits the blocks, in this order, as the blob.
-    func putBlockList(_ blob: String, blockIDs: [String], accessTier: String?) async throws {
+    func putBlockList(_ blob: String, blockIDs: [String], accessTier: String?, observer: TransferObserver?) async throws {
         var xml = #"<?xml version="1.0" encoding="utf-8"?><BlockList>"#
         for id in blockIDs { xml += "<Latest>\(id)</Latest>" }
         xml += "</BlockList>"
@@ -50,37 +54,76 @@ struct AzureBlobClient: Sendable {
         var headers = [HTTPHeader("Content-Type", "application/xml"), HTTPHeader("Content-MD5", Self.base64(Digest.md5(body)))]
         if let accessTier { headers.append(HTTPHeader("x-ms-access-tier", accessTier)) }
         _ = try await send("Put Block List \(blob)", method: "PUT", url: endpoint.blobURL(container, blob, query: "comp=blocklist"),
-                           headers: headers, body: .bytes(body), expecting: [201])
+                           headers: headers, body: .bytes(body), expecting: [201], permit: true, observer: observer)
     }
 
-    /// Get Blob Properties: the committed blob's length.
-    func blobLength(_ blob: String) async throws -> Int64 {
+    /// Get Blob Properties: the committed blob's length and time, or nil when there is no such blob (or container).
+    func properties(_ blob: String) async throws -> (length: Int64, modified: Date?)? {
         let operation = "Get Blob Properties \(blob)"
-        let response = try await send(operation, method: "HEAD", url: endpoint.blobURL(container, blob), expecting: [200])
+        let response = try await send(operation, method: "HEAD", url: endpoint.blobURL(container, blob), expecting: [200, 404])
+        if response.status == 404 { return nil }
         guard let length = response.header("content-length").flatMap({ Int64($0) }) else {
-            throw DestinationError("azure: \(operation) answered without a Content-Length")
+            throw StoreError(.permanent, "azure: \(operation) answered without a Content-Length")
         }
-        return length
+        return (length, response.header("last-modified").flatMap(AzureHTTPDate.parse))
     }
 
+    /// List Blobs: one page of the blobs whose names start with `prefix`, from `marker` on.
+    func listBlobs(prefix: String, marker: String?) async throws -> AzureBlobListPage {
+        var query = "restype=container&comp=list&prefix=\(AzureEndpoint.encodeQueryValue(prefix))"
+        if let marker { query += "&marker=\(AzureEndpoint.encodeQueryValue(marker))" }
+        let operation = "List Blobs \(prefix)"
+        let response = try await send(operation, method: "GET", url: endpoint.containerURL(container, query: query), expecting: [200])
+        do {
+            return try AzureBlobListPage(xml: response.bodyText)
+        } catch {
+            throw StoreError(.permanent, "azure: \(operation) answered what is not a listing: \(error)")
+        }
+    }
+
+    /// Get Blob: streams the blob into the file at `path`; its size and SHA-256 as written.
+    func getBlob(_ blob: String, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
+        let operation = "Get Blob \(blob)"
+        let url = endpoint.blobURL(container, blob)
+        return try await retry.run(onRetry: Self.onRetry(operation, observer)) {
+            try await window.withPermit {
+                let download = try await http.download(sign(HTTPRequest(method: "GET", url: url)), to: path)
+                guard download.response.status == 200 else {
+                    throw AzureServiceError(operation: operation, response: download.response)
+                }
+                return download
+            }
+        }
+    }
+
+    /// Delete Blob; a blob that is not there is fine.
+    func deleteBlob(_ blob: String) async throws {
+        _ = try await send("Delete Blob \(blob)", method: "DELETE", url: endpoint.blobURL(container, blob), expecting: [202, 404])
+    }
+
+    /// One operation under the retry policy: `expecting` are the statuses that end it, `accept` says which of
+    /// them are success (all by default); any other answer is an `AzureServiceError`.
     private func send(
         _ operation: String, method: String, url: String, headers: [HTTPHeader] = [], body: HTTPBody = .empty,
-        expecting: Set<Int>, alsoFine: @Sendable (HTTPResponse) -> Bool = { _ in false }
+        expecting: Set<Int>, permit: Bool = false, observer: TransferObserver? = nil,
+        accept: @escaping @Sendable (HTTPResponse) -> Bool = { _ in true }
     ) async throws -> HTTPResponse {
-        return try await retry.run(onRetry: retries.observer(for: operation)) {
-            let request = sign(HTTPRequest(method: method, url: url, headers: headers, body: body))
-            let response = try await http.send(request)
-            guard expecting.contains(response.status) || alsoFine(response) else {
-                throw AzureServiceError(operation: operation, response: response)
+        try await retry.run(onRetry: Self.onRetry(operation, observer)) {
+            let attempt: @Sendable () async throws -> HTTPResponse = {
+                let response = try await http.send(sign(HTTPRequest(method: method, url: url, headers: headers, body: body)))
+                guard expecting.contains(response.status), accept(response) else {
+                    throw AzureServiceError(operation: operation, response: response)
+                }
+                return response
             }
-            return response
+            return permit ? try await window.withPermit(attempt) : try await attempt()
         }
     }
 
     /// Adds `x-ms-date`, `x-ms-version` and the SharedKey `Authorization` for the moment of sending.
     private func sign(_ request: HTTPRequest) -> HTTPRequest {
         var signed = request
-        signed.headers += [HTTPHeader("x-ms-date", Self.httpDate(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
+        signed.headers += [HTTPHeader("x-ms-date", AzureHTTPDate.format(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
         let authorization = signer.authorization(
             method: signed.method, url: signed.url, headers: signed.headers.map { (name: $0.name, value: $0.value) },
             contentLength: signed.body.length)
@@ -88,17 +131,11 @@ struct AzureBlobClient: Sendable {
         return signed
     }
 
-    static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
-
-    /// RFC 1123 date in GMT, as `x-ms-date` wants it: `Mon, 02 Jan 2024 03:04:05 GMT`.
-    static func httpDate(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "GMT")!
-        let c = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute, .second], from: date)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(days[(c.weekday ?? 1) - 1]), \(two(c.day)) \(months[(c.month ?? 1) - 1]) \(String(format: "%04d", c.year ?? 1970)) "
-            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
+    /// Tells `observer`, if any, of each retry of `operation`.
+    private static func onRetry(_ operation: String, _ observer: TransferObserver?) -> @Sendable (Int, any Error, Duration) -> Void {
+        guard let observer else { return { _, _, _ in } }
+        return observer.onRetry(operation)
     }
+
+    static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
 }

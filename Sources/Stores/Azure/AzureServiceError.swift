@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Transport
 
 /// An answer of the blob service that is not the one asked for. Its text names the operation, the blob,
@@ -55,6 +56,28 @@ struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
             if let code { text += " \(code)" }
             if let message, !message.isEmpty { text += ": \(message)" }
             return text
+        }
+    }
+}
+
+extension StoreError {
+    /// A failure of an azure operation as the store throws it: 404 not found, 403 unauthorized, what a retry
+    /// may fix transient, a cancellation cancelled, anything else permanent. The text is kept as is.
+    static func azure(_ error: any Error) -> StoreError {
+        switch error {
+        case let error as StoreError:
+            return error
+        case is CancellationError:
+            return StoreError(.cancelled, "cancelled")
+        case let error as AzureServiceError:
+            if error.status == 404 { return StoreError(.notFound, error.description) }
+            if error.authentication != nil || error.status == 403 { return StoreError(.unauthorized, error.description) }
+            return StoreError(error.isRetryable ? .transient : .permanent, error.description)
+        case let error as TransportError:
+            if error.kind == .cancelled { return StoreError(.cancelled, error.description) }
+            return StoreError(error.isRetryable ? .transient : .permanent, error.description)
+        default:
+            return StoreError(.permanent, "\(error)")
         }
     }
 }

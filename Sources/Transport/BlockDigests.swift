@@ -1,0 +1,72 @@
+import Foundation
+import Signing
+
+/// One sequential read of a file range, cut into blocks: each block's digest as soon as the block has been
+/// read, and the SHA-256 of the whole range from that same read, so no file is read a second time to learn
+/// its hash. The read runs on a thread of its own, a chunk at a time: the range is never held whole.
+public enum BlockDigests {
+    static let chunkSize: Int64 = 1 << 20
+
+    public enum Event: Sendable, Equatable {
+        /// Block `index` (from 0, in order) and its digest. An empty range is one empty block.
+        case block(index: Int, digest: [UInt8])
+        /// The last event: the SHA-256 of the whole range.
+        case whole(sha256: [UInt8])
+    }
+
+    /// Reads `length` bytes of `path` from `offset` in blocks of `blockSize`, each hashed with `algorithm`.
+    /// Stopping the iteration (or cancelling its task) stops the read.
+    public static func read(
+        path: String, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm
+    ) -> AsyncThrowingStream<Event, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await onOwnThread { cancellation in
+                        try hash(path: path, offset: offset, length: length, blockSize: max(1, blockSize),
+                                 algorithm: algorithm, cancellation: cancellation) { continuation.yield($0) }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private static func hash(
+        path: String, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
+        cancellation: CancellationFlag, emit: (Event) -> Void
+    ) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw TransportError(.local, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(chunkSize), alignment: 16)
+        defer { buffer.deallocate() }
+        var whole = DigestHasher(.sha256)
+        var done: Int64 = 0
+        var index = 0
+        repeat {
+            let blockEnd = min(length, done + blockSize)
+            var block = DigestHasher(algorithm)
+            while done < blockEnd {
+                if cancellation.isCancelled { throw CancellationError() }
+                let wanted = Int(min(chunkSize, blockEnd - done))
+                let got = pread(descriptor, buffer.baseAddress, wanted, off_t(offset + done))
+                if got < 0, errno == EINTR { continue }
+                guard got > 0 else {
+                    let reason = got == 0 ? "it became shorter while being uploaded" : String(cString: strerror(errno))
+                    throw TransportError(.local, "cannot read \(path): \(reason)")
+                }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
+                block.update(chunk)
+                whole.update(chunk)
+                done += Int64(got)
+            }
+            emit(.block(index: index, digest: block.finish()))
+            index += 1
+        } while done < length
+        emit(.whole(sha256: whole.finish()))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Signing
+import Testing
+import Transport
+
+@Suite struct BlockDigestsTests {
+    func events(_ bytes: [UInt8], offset: Int64 = 0, length: Int64? = nil, blockSize: Int64) async throws -> [BlockDigests.Event] {
+        let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var found: [BlockDigests.Event] = []
+        for try await event in BlockDigests.read(
+            path: path, offset: offset, length: length ?? Int64(bytes.count) - offset, blockSize: blockSize, algorithm: .md5) {
+            found.append(event)
+        }
+        return found
+    }
+
+    @Test func oneReadGivesEachBlocksDigestInOrderThenTheWholeHash() async throws {
+        let bytes = (0..<(2_500_000)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        let size = 1 << 20
+        let expected = stride(from: 0, to: bytes.count, by: size).enumerated().map { index, start in
+            BlockDigests.Event.block(index: index, digest: Digest.md5(bytes[start..<min(start + size, bytes.count)]))
+        } + [.whole(sha256: Digest.sha256(bytes))]
+        #expect(try await events(bytes, blockSize: Int64(size)) == expected)
+    }
+
+    @Test func aRangeAndAnEmptyFile() async throws {
+        let bytes = Array("0123456789".utf8)
+        #expect(try await events(bytes, offset: 2, length: 5, blockSize: 2) == [
+            .block(index: 0, digest: Digest.md5(Array("23".utf8))), .block(index: 1, digest: Digest.md5(Array("45".utf8))),
+            .block(index: 2, digest: Digest.md5(Array("6".utf8))), .whole(sha256: Digest.sha256(Array("23456".utf8))),
+        ])
+        #expect(try await events([], blockSize: 4) == [.block(index: 0, digest: Digest.md5([UInt8]())), .whole(sha256: Digest.sha256([UInt8]()))])
+    }
+
+    @Test func aFileShorterThanSaidFails() async throws {
+        await #expect(throws: TransportError.self) { try await events(Array("abc".utf8), offset: 0, length: 10, blockSize: 4) }
+    }
+}
