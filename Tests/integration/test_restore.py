@@ -10,9 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import pytest
+import base64
+import sys
 
-from conftest import run_cli, write_manifest
+import pytest
+from azure.storage.blob import BlobServiceClient
+
+sys.path.insert(0, str(Path(__file__).parent))
+from azure_server import BlobServer  # noqa: E402
+from conftest import run_cli, write_manifest  # noqa: E402
+from sshd_fixture import SSHServer  # noqa: E402
 
 
 @dataclass
@@ -33,18 +40,39 @@ class Peer:
 @pytest.fixture
 def local_peer(tmp_path: Path) -> Peer:
     root = tmp_path / "store"
-
-    def in_flight() -> bool:
-        return root.exists() and any(".partial-" in p.name for p in root.rglob("*"))
-
-    def alter(key: str, data: bytes):
-        (root / key).write_bytes(data)
-
-    return Peer("local", {"type": "local", "name": "nfs", "config": {"path": str(root)}},
-                large=3 << 20, slow=768 << 20, in_flight=in_flight, alter=alter)
+    return Peer("local", {"type": "local", "name": "nfs", "config": {"path": str(root)}}, large=3 << 20,
+                slow=768 << 20, in_flight=partial_files_below(root), alter=lambda key, data: (root / key).write_bytes(data))
 
 
-@pytest.fixture(params=["local"])
+def partial_files_below(root: Path) -> Callable[[], bool]:
+    return lambda: root.exists() and any(".partial-" in p.name for p in root.rglob("*"))
+
+
+@pytest.fixture
+def scp_peer(tmp_path: Path) -> Peer:
+    sshd = SSHServer()
+    root = tmp_path / "remote backups"
+    config = {"server": "127.0.0.1", "port": sshd.port, "user": sshd.user, "destination": str(root),
+              "key": sshd.key_text("ed25519"), "fingerprint": sshd.host_fingerprint()}
+    yield Peer("scp", {"type": "scp", "name": "offsite", "config": config}, large=3 << 20, slow=512 << 20,
+               in_flight=partial_files_below(root), alter=lambda key, data: (root / key).write_bytes(data))
+    sshd.stop()
+
+
+@pytest.fixture
+def azure_peer(tmp_path: Path) -> Peer:
+    account, container, key = "backupacct", "backups", base64.b64encode(os.urandom(64)).decode()
+    with BlobServer(tmp_path / "blob-service", {account: key}) as server:
+        client = BlobServiceClient(server.url(account), credential={"account_name": account, "account_key": key})
+        blobs = client.get_container_client(container)
+        config = {"storage_account": account, "storage_access_key": key, "container": container, "path": "redis",
+                  "endpoint": server.url(account), "block_size": "1MiB"}
+        yield Peer("azure", {"type": "azure", "config": config}, large=3 << 20, slow=256 << 20,
+                   in_flight=lambda: bool(server.ops("put_block")),
+                   alter=lambda name, data: blobs.upload_blob(f"redis/{name}", data, overwrite=True))
+
+
+@pytest.fixture(params=["local", "azure", "scp"])
 def peer(request) -> Peer:
     return request.getfixturevalue(f"{request.param}_peer")
 
@@ -128,6 +156,9 @@ def test_a_stopped_run_leaves_no_manifest_and_restore_refuses_it(tmp_path, binar
     config = manifest_for(tmp_path, peer, source)
     process = start_backup(binary, config)
     await_in_flight(peer, process)
+    deadline = time.monotonic() + 30
+    while not runs(binary, config):  # a.txt is stored
+        assert time.monotonic() < deadline, "a.txt never arrived"
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) != 0
 
