@@ -111,17 +111,11 @@ public final class MemoryStore: ObjectStore {
     }
 
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
-        AsyncThrowingStream { continuation in
-            do {
-                try fault(.list)
-                let found = state.withLock { state in
-                    state.objects.filter { $0.key.hasPrefix(prefix) }
-                        .map { ObjectInfo(key: $0.key, size: Int64($0.value.bytes.count), modified: $0.value.modified) }
-                }
-                found.forEach { continuation.yield($0) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+        .found {
+            try self.fault(.list)
+            return self.state.withLock { state in
+                state.objects.filter { $0.key.hasPrefix(prefix) }
+                    .map { ObjectInfo(key: $0.key, size: Int64($0.value.bytes.count), modified: $0.value.modified) }
             }
         }
     }

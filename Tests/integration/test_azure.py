@@ -306,22 +306,3 @@ def test_store_refused_key_is_unauthorized_and_names_no_secret(tmp_path, server,
     assert len(server.ops("create_container", 403)) == 1 and len(server.events) == 1  # not retried
     assert_no_secrets(result.stdout, result.stderr, secrets=[wrong, key])
     assert "SharedKey" not in result.stderr and "MAC signature" not in result.stderr
-
-
-def test_store_put_killed_mid_file_leaves_no_blob(tmp_path, server, key):
-    (tmp_path / "large.bin").write_bytes(os.urandom(12 * MIB))
-    gate = server.hold_blocks_after(3)
-    process = subprocess.Popen(store_process(store_manifest(tmp_path, server, key), "put", "large.bin", tmp_path / "large.bin"),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        server.wait_for(lambda s: len(s.ops("put_block", 201)) >= 3 and s.waiting_at_gate >= 1, timeout=60)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        gate.set()
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-    assert server.uncommitted(ACCOUNT, CONTAINER, "redis/backups/large.bin") >= 3
-    assert server.committed(ACCOUNT, CONTAINER) == {}
-    assert store_command(store_manifest(tmp_path, server, key), "list", "") == []

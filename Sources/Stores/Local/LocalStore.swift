@@ -48,18 +48,7 @@ public struct LocalStore: ObjectStore {
 
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
         let root = path
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let found = try await blocking { flag in try Self.walk(root: root, prefix: prefix, cancellation: flag) }
-                    found.forEach { continuation.yield($0) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        return .found { try await blocking { flag in try Self.walk(root: root, prefix: prefix, cancellation: flag) } }
     }
 
     public func get(_ key: String, to localPath: String, observer: TransferObserver) async throws -> ContentDigest {

@@ -61,22 +61,14 @@ public struct SCPStore: ObjectStore {
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
         let folder = prefix.hasSuffix("/") ? String(prefix.dropLast()) : (prefix as NSString).deletingLastPathComponent
         let root = remotePath(folder)
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    let files = try await withSlot { slot, flag in
-                        try slot.run(cancellation: flag) { try $0.sftp.listFiles(under: root, cancellation: flag) }
-                    }
-                    for file in files {
-                        let key = folder.isEmpty ? file.path : folder + "/" + file.path
-                        if key.hasPrefix(prefix) { continuation.yield(ObjectInfo(key: key, size: file.size, modified: file.modified)) }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
+        return .found {
+            let files = try await withSlot { slot, flag in
+                try slot.run(cancellation: flag) { try $0.sftp.listFiles(under: root, cancellation: flag) }
             }
-            continuation.onTermination = { _ in task.cancel() }
+            return files.compactMap { file in
+                let key = folder.isEmpty ? file.path : folder + "/" + file.path
+                return key.hasPrefix(prefix) ? ObjectInfo(key: key, size: file.size, modified: file.modified) : nil
+            }
         }
     }
 
