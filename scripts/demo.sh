@@ -9,3 +9,10 @@ echo
 echo
 echo "The backup is in $(pwd)/demo-backups:"
 find demo-backups -type f | sort
+echo
+echo "What list, verify and restore say of it:"
+"$binary" list examples/demo/backup.yml
+"$binary" verify examples/demo/backup.yml --read-data
+restored=$(mktemp -d)
+"$binary" restore examples/demo/backup.yml --to "$restored/restored"
+rm -rf "$restored"
