@@ -20,12 +20,16 @@ final class CurlEasy: @unchecked Sendable {
     /// Drops the options of the last transfer (its buffers and callbacks are gone); connections stay open.
     func forgetTransfer() { curl_easy_reset(handle) }
 
-    /// Sends `request` and waits for the whole answer, on the calling thread.
-    func perform(_ request: HTTPRequest, options: HTTPClientOptions, trust: TrustSettings, cancellation: CancellationFlag) throws -> HTTPResponse {
+    /// Sends `request` and waits for the whole answer, on the calling thread. With `download`, a 2xx answer's
+    /// body goes to that file instead of the response.
+    func perform(
+        _ request: HTTPRequest, options: HTTPClientOptions, trust: TrustSettings, cancellation: CancellationFlag,
+        download: DownloadFile? = nil
+    ) throws -> HTTPResponse {
         if cancellation.isCancelled { throw TransportError(.cancelled, "the transfer was cancelled") }
         let source = try openSource(request.body)
         defer { if case .file(let descriptor, _, _, _) = source { close(descriptor) } }
-        let transfer = CurlTransfer(source: source, cancellation: cancellation, stallTimeout: options.stallTimeout)
+        let transfer = CurlTransfer(source: source, cancellation: cancellation, stallTimeout: options.stallTimeout, download: download)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
 
         var headerList: UnsafeMutablePointer<curl_slist>?

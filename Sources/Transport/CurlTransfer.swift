@@ -16,17 +16,22 @@ final class CurlTransfer {
     let source: Source
     let cancellation: CancellationFlag
     let stallTimeout: Duration
+    /// Where a 2xx answer's body goes instead of `body`, for a download.
+    let download: DownloadFile?
     var sent: Int64 = 0
+    /// The status of the answer being received, from its status line.
+    var status: Int?
     var headers: [String: String] = [:]
     var body: [UInt8] = []
     /// Why a callback stopped the transfer, if one did.
     var failure: TransportError?
     private var lastProgress: (bytes: Int64, at: ContinuousClock.Instant)
 
-    init(source: Source, cancellation: CancellationFlag, stallTimeout: Duration) {
+    init(source: Source, cancellation: CancellationFlag, stallTimeout: Duration, download: DownloadFile? = nil) {
         self.source = source
         self.cancellation = cancellation
         self.stallTimeout = stallTimeout
+        self.download = download
         self.lastProgress = (0, ContinuousClock.now)
     }
 
@@ -81,6 +86,7 @@ final class CurlTransfer {
         if trimmed.hasPrefix("HTTP/") {
             // A new response begins (after a 100 Continue, say): forget the previous one's headers.
             headers = [:]
+            status = trimmed.split(separator: " ").dropFirst().first.flatMap { Int($0) }
             return
         }
         guard let colon = trimmed.firstIndex(of: ":") else { return }
@@ -90,6 +96,10 @@ final class CurlTransfer {
     }
 
     func receiveBody(_ data: UnsafeRawBufferPointer) -> Bool {
+        if let download, let status, (200..<300).contains(status) {
+            failure = download.write(data)
+            return failure == nil
+        }
         guard body.count + data.count <= Self.maxResponseBody else {
             failure = TransportError(.local, "the response body is larger than \(Self.maxResponseBody) bytes")
             return false

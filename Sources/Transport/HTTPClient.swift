@@ -6,8 +6,8 @@
 /// Cancelling the calling task aborts the transfer within about a second.
 public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
-    private let trust: TrustSettings
-    private let pool = CurlHandlePool()
+    let trust: TrustSettings
+    let pool = CurlHandlePool()
 
     public init(options: HTTPClientOptions = HTTPClientOptions()) {
         self.options = options

@@ -85,6 +85,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b"12345")
             self.wfile.flush()
             time.sleep(30)
+        elif self.path.startswith("/bytes/"):
+            size = int(self.path[7:])
+            self.send_response(200)
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            pattern = bytes(range(256)) * 4096
+            sent = 0
+            while sent < size:
+                chunk = pattern[:min(len(pattern), size - sent)]
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        elif self.path == "/cut":
+            self.send_response(200)
+            self.send_header("Content-Length", "10")
+            self.end_headers()
+            self.wfile.write(b"12345")
+            self.wfile.flush()
+            self.close_connection = True
+        elif self.path == "/unsized":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"12345")
+            self.close_connection = True
         elif self.path == "/slow":
             print("/slow", flush=True)
             time.sleep(30)
