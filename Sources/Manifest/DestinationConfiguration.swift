@@ -74,6 +74,13 @@ public struct RetrySettings: Sendable, Equatable {
 }
 
 public struct S3Settings: Sendable, Equatable {
+    /// Multipart part size when `part_size` is unset, and the sizes it may take (S3's own limits).
+    public static let defaultPartSize: Int64 = 16 << 20
+    public static let partSizeRange: ClosedRange<Int64> = (5 << 20)...(5 << 30)
+    /// Requests moving object bytes at once when `concurrency` is unset, and the values it may take.
+    public static let defaultConcurrency = 4
+    public static let concurrencyRange = 1...64
+
     public var accessKeyID: Secret
     public var secretAccessKey: Secret
     public var bucketName: String

@@ -1,7 +1,6 @@
 /// Reads the `config` of each destination type through its catalog keys.
 enum DestinationSettingsParser {
     static let concurrencyRange = 1...64
-    static let s3PartSizeRange: ClosedRange<Int64> = (5 << 20)...(5 << 30)
 
     static func kind(type: String, config: ManifestMap) throws -> DestinationConfiguration.Kind {
         switch type {
@@ -23,8 +22,8 @@ enum DestinationSettingsParser {
         settings.region = try config.string(Keys.region)
         settings.tls = try tls(config, caCert: Keys.caCert, skip: Keys.skipSSLValidation)
         settings.pathStyle = try config.boolean(Keys.pathStyle)
-        settings.partSize = try config.size(Keys.partSize, in: s3PartSizeRange)
-        settings.concurrency = try config.integer(Keys.concurrency, in: concurrencyRange)
+        settings.partSize = try config.size(Keys.partSize, in: S3Settings.partSizeRange)
+        settings.concurrency = try config.integer(Keys.concurrency, in: S3Settings.concurrencyRange)
         settings.serverSideEncryption = try config.string(Keys.serverSideEncryption)
         settings.kmsKeyID = try config.string(Keys.kmsKeyID)
         settings.storageClass = try config.string(Keys.storageClass)

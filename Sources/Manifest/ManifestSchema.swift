@@ -185,9 +185,14 @@ public enum ManifestSchema {
             "s3.path_style", .boolean, aliases: ["s3.force_path_style"],
             "Path-style addressing; defaults to true when endpoint_url is set, virtual-hosted otherwise.")
         static let partSize = ManifestKey(
-            "s3.part_size", .size, "Multipart part size, 5MiB to 5GiB (16MiB when unset); grows so a file never needs over 10000 parts.")
+            "s3.part_size", .size,
+            "Multipart part size, \(ByteSize.format(S3Settings.partSizeRange.lowerBound)) to "
+                + "\(ByteSize.format(S3Settings.partSizeRange.upperBound)) "
+                + "(\(ByteSize.format(S3Settings.defaultPartSize)) when unset); grows so a file never needs over 10000 parts.")
         static let concurrency = ManifestKey(
-            "s3.concurrency", .integer, "Parts and files uploaded at once, 1 to 64 (4 when unset).")
+            "s3.concurrency", .integer,
+            "Parts and files uploaded at once, \(S3Settings.concurrencyRange.lowerBound) to "
+                + "\(S3Settings.concurrencyRange.upperBound) (\(S3Settings.defaultConcurrency) when unset).")
         static let serverSideEncryption = ManifestKey(
             "s3.server_side_encryption", .string, allowed: ["AES256", "aws:kms"], "Server-side encryption of objects.")
         static let kmsKeyID = ManifestKey(

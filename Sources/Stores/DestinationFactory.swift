@@ -8,8 +8,10 @@ import Transport
 extension DestinationConfiguration {
     public func makeDestination() throws -> Destination {
         switch kind {
-        case .s3:
-            throw StoreError(.permanent, "TODO(issue 10): s3 store")
+        case .s3(let settings):
+            let concurrency = settings.concurrency ?? S3Settings.defaultConcurrency
+            let store = try S3Store(settings: settings, window: ConcurrencyWindow(permits: concurrency))
+            return Destination(name: name, store: store, concurrency: concurrency)
         case .azure(let settings):
             // Blocks and small files share one window, a permit per request: the store takes it itself.
             let concurrency = settings.concurrency ?? AzureSettings.defaultConcurrency

@@ -44,8 +44,8 @@ import Transport
     }
 
     @Test func defaultsReachEachDestination() throws {
-        let s3 = try S3Destination(name: nil, settings: S3Settings(
-            accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p"))
+        let s3 = try S3Store(settings: S3Settings(
+            accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p"), window: ConcurrencyWindow(permits: 1))
         let azure = try AzureStore(settings: AzureSettings(
             storageAccount: "a", storageAccessKey: Secret("a2V5"), container: "box", path: "p"), window: ConcurrencyWindow(permits: 1))
         let scp = try #require(try DestinationConfiguration(kind: .scp(SCPSettings(
@@ -61,7 +61,7 @@ import Transport
         let settings = S3Settings(
             accessKeyID: Secret("i"), secretAccessKey: Secret("s"), bucketName: "b", bucketPath: "p",
             retry: RetrySettings(attempts: 9))
-        #expect(try S3Destination(name: nil, settings: settings, retry: .never).retry.maxAttempts == 1)
-        #expect(try S3Destination(name: nil, settings: settings).retry.maxAttempts == 9)
+        #expect(try S3Store(settings: settings, window: ConcurrencyWindow(permits: 1), retry: .never).retry.maxAttempts == 1)
+        #expect(try S3Store(settings: settings, window: ConcurrencyWindow(permits: 1)).retry.maxAttempts == 9)
     }
 }

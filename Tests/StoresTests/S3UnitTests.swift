@@ -1,5 +1,7 @@
 import Foundation
 import Manifest
+import Signing
+import Storage
 import Testing
 import Transport
 @testable import Stores
@@ -64,7 +66,7 @@ import Transport
 
     @Test func badEndpointsAreRefusedWithTheirKey() {
         for url in ["minio:9000", "ftp://host", "http://host:99999", "http://"] {
-            #expect(throws: DestinationError.self) { try S3Endpoint.parse(url) }
+            #expect(throws: StoreError.self) { try S3Endpoint.parse(url) }
         }
     }
 }
@@ -105,31 +107,102 @@ import Transport
     }
 }
 
-@Suite struct S3DestinationTests {
-    @Test func keysHaveNoLeadingSlashAndErrorsNoCredentials() throws {
-        let settings = S3Settings(
-            accessKeyID: Secret("AKIAEXAMPLEID"), secretAccessKey: Secret("very/secret+key"),
-            bucketName: "b", bucketPath: "/base/", endpointURL: "http://127.0.0.1:1"
-        )
-        let destination = try S3Destination(name: "n", settings: settings)
-        let backup = Backup(sourceFolder: "/src", files: [], remoteFolder: "2025/01/02")
-        let file = BackupFile(relativePath: "a b/c", localPath: "/src/a b/c", size: 1)
-        #expect(destination.objectKey(backup.remotePath(of: file, under: settings.bucketPath)) == "base/2025/01/02/a b/c")
-        #expect(destination.redacted("key AKIAEXAMPLEID secret very/secret+key") == "key <redacted> secret <redacted>")
+@Suite struct S3FailureTests {
+    @Test func errorsBecomeStoreErrorsOfTheirKind() {
+        func kind(_ status: Int, _ body: String = "") -> StoreError.Kind {
+            S3Failure.storeError(S3ErrorTests.error(status, body), redacting: []).kind
+        }
+        #expect(kind(404) == .notFound)
+        #expect(kind(404, "<Error><Code>NoSuchKey</Code></Error>") == .notFound)
+        #expect(kind(404, "<Error><Code>NoSuchBucket</Code></Error>") == .notFound)
+        #expect(kind(403, "<Error><Code>SignatureDoesNotMatch</Code></Error>") == .unauthorized)
+        #expect(kind(403, "<Error><Code>InvalidAccessKeyId</Code></Error>") == .unauthorized)
+        #expect(kind(403, "<Error><Code>AccessDenied</Code></Error>") == .unauthorized)
+        #expect(kind(403) == .unauthorized)
+        #expect(kind(503, "<Error><Code>SlowDown</Code></Error>") == .transient)
+        #expect(kind(500) == .transient)
+        #expect(kind(400, "<Error><Code>InvalidArgument</Code></Error>") == .permanent)
+        #expect(S3Failure.storeError(TransportError(.stalled, "x"), redacting: []).kind == .transient)
+        #expect(S3Failure.storeError(TransportError(.tls, "x"), redacting: []).kind == .permanent)
+        #expect(S3Failure.storeError(TransportError(.cancelled, "x"), redacting: []).kind == .cancelled)
+        #expect(S3Failure.storeError(CancellationError(), redacting: []).kind == .cancelled)
+        let kept = S3Failure.storeError(StoreError(.notFound, "gone, key AKIAEXAMPLEID"), redacting: ["AKIAEXAMPLEID"])
+        #expect(kept == StoreError(.notFound, "gone, key <redacted>"))
     }
 
-    @Test func unreachableEndpointFailsAfterRetriesWithoutSecrets() async throws {
-        let settings = S3Settings(
-            accessKeyID: Secret("AKIAEXAMPLEID"), secretAccessKey: Secret("very/secret+key"),
-            bucketName: "b", bucketPath: "base", endpointURL: "http://127.0.0.1:1", region: "us-east-1"
+    @Test func textsKeepTheirWording() {
+        let error = S3Failure.storeError(S3ErrorTests.error(403, "<Error><Code>SignatureDoesNotMatch</Code></Error>"), redacting: [])
+        #expect(error.message == "S3 upload of k in bucket b failed: the S3 secret access key is wrong (SignatureDoesNotMatch)")
+    }
+}
+
+@Suite struct S3StoreTests {
+    static let settings = S3Settings(
+        accessKeyID: Secret("AKIAEXAMPLEID"), secretAccessKey: Secret("very/secret+key"),
+        bucketName: "b", bucketPath: "/base/", endpointURL: "http://127.0.0.1:1", region: "us-east-1"
+    )
+
+    @Test func keysAreBelowTheBucketPathWithNoLeadingSlash() throws {
+        let store = try S3Store(settings: Self.settings, window: ConcurrencyWindow(permits: 1))
+        #expect(store.objectKey("2025/01/02/a b/c") == "base/2025/01/02/a b/c")
+        #expect(store.basePrefix == "base/")
+        #expect(store.location(of: "2025/01/02") == "S3 remote path b/base/2025/01/02")
+        var root = Self.settings
+        root.bucketPath = "/"
+        let atRoot = try S3Store(settings: root, window: ConcurrencyWindow(permits: 1))
+        #expect(atRoot.objectKey("x/y") == "x/y")
+        #expect(atRoot.basePrefix == "")
+    }
+
+    @Test func errorsNameNoCredential() throws {
+        let store = try S3Store(settings: Self.settings, window: ConcurrencyWindow(permits: 1))
+        let error = store.storeError(StoreError(.permanent, "key AKIAEXAMPLEID secret very/secret+key"))
+        #expect(error.message == "key <redacted> secret <redacted>")
+    }
+
+    @Test func badEndpointIsRefusedWhenTheStoreIsMade() {
+        var settings = Self.settings
+        settings.endpointURL = "minio:9000"
+        #expect(throws: StoreError.self) { try S3Store(settings: settings, window: ConcurrencyWindow(permits: 1)) }
+    }
+
+    @Test func unreachableEndpointFailsAfterRetriesAsTransientWithoutSecrets() async throws {
+        let store = try S3Store(
+            settings: Self.settings, window: ConcurrencyWindow(permits: 1), retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1))
         )
-        let destination = try S3Destination(
-            name: nil, settings: settings, retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1))
-        )
-        let error = await #expect(throws: DestinationError.self) {
-            try await destination.upload(Backup(sourceFolder: "/nonexistent", files: [], remoteFolder: "x"), logger: .init(label: "test"))
-        }
-        #expect(error?.description.contains("127.0.0.1:1") == true)
-        #expect(error?.description.contains("secret") == false)
+        let observer = TransferObserver(kind: "s3", logger: .init(label: "test"))
+        let error = await #expect(throws: StoreError.self) { try await store.prepare(observer: observer) }
+        #expect(error?.kind == .transient)
+        #expect(error?.message.contains("127.0.0.1:1") == true)
+        #expect(error?.message.contains("secret") == false)
+        #expect(observer.retries == 1)
+        let statError = await #expect(throws: StoreError.self) { try await store.stat("x") }
+        #expect(statError?.kind == .transient)
+    }
+
+    @Test func factoryGivesTheStoreAndItsConcurrency() throws {
+        var settings = Self.settings
+        settings.concurrency = 7
+        let destination = try DestinationConfiguration(name: "n", kind: .s3(settings)).makeDestination()
+        #expect(destination.concurrency == 7)
+        #expect(destination.kind == "s3")
+        #expect(destination.store is S3Store)
+        let unset = try DestinationConfiguration(kind: .s3(Self.settings)).makeDestination()
+        #expect(unset.concurrency == S3Settings.defaultConcurrency)
+    }
+}
+
+@Suite struct S3UploadTests {
+    @Test func completionNamesEachPartWithItsChecksum() {
+        let parts = [
+            S3Upload.Part(number: 1, etag: "\"e1\"", sha256: Digest.sha256(Array("one".utf8))),
+            S3Upload.Part(number: 2, etag: "\"e2\"", sha256: Digest.sha256(Array("two".utf8))),
+        ]
+        let document = S3Upload.completionDocument(parts)
+        #expect(document.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag><ChecksumSHA256>"
+            + Data(Digest.sha256(Array("one".utf8))).base64EncodedString() + "</ChecksumSHA256></Part>"))
+        #expect(document.contains("<PartNumber>2</PartNumber>"))
+        let headers = S3Upload.checksumHeaders(Digest.sha256([]))
+        #expect(headers.contains(HTTPHeader("x-amz-checksum-sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")))
     }
 }

@@ -1,21 +1,21 @@
-import Logging
 import Signing
+import Storage
 import Transport
 
 /// Finding a bucket's region and making sure the bucket exists.
 enum S3Bucket {
     /// The bucket's region from `x-amz-bucket-region` on HeadBucket, or the region an error answer names;
     /// us-east-1 when the endpoint does not say (most S3-compatible stores).
-    static func discoverRegion(using probe: S3Client) async throws -> String {
+    static func discoverRegion(using probe: S3Client, observer: TransferObserver?) async throws -> String {
         let head = try await probe.send(.init(
             name: "region lookup", method: "HEAD", key: nil, accepted: [301, 307, 400, 403, 404]
-        ))
+        ), observer: observer)
         if let region = head.header("x-amz-bucket-region"), !region.isEmpty { return region }
         guard head.status == 301 || head.status == 400 else { return "us-east-1" }
         // HEAD answers have no body: ask again with a GET, whose error document names the region.
         let located = try await probe.send(.init(
             name: "region lookup", method: "GET", key: nil, query: [.init("location")], accepted: [301, 307, 400, 403, 404]
-        ))
+        ), observer: observer)
         if let region = located.header("x-amz-bucket-region") ?? XMLText.first("Region", in: located.bodyText), !region.isEmpty {
             return region
         }
@@ -36,16 +36,17 @@ enum S3Bucket {
 
     /// HeadBucket; a missing bucket is created in the client's region. A user that may write objects
     /// but not list the bucket (403 on HEAD) is let through, unless the answer is an authentication error.
-    static func ensureExists(using client: S3Client, logger: Logger) async throws {
-        let head = try await client.send(.init(name: "bucket check", method: "HEAD", key: nil, accepted: [301, 400, 403, 404]))
+    static func ensureExists(using client: S3Client, observer: TransferObserver) async throws {
+        let head = try await client.send(
+            .init(name: "bucket check", method: "HEAD", key: nil, accepted: [301, 400, 403, 404]), observer: observer)
         switch head.status {
         case 404:
-            try await create(using: client, logger: logger)
+            try await create(using: client, observer: observer)
         case 403:
             let listing = try await client.send(.init(
                 name: "bucket check", method: "GET", key: nil,
                 query: [.init("list-type", "2"), .init("max-keys", "0")], accepted: [403]
-            ))
+            ), observer: observer)
             guard listing.status == 403 else { return }
             let error = S3Error(response: listing, operation: "bucket check", bucket: client.bucket)
             if error.code == "AccessDenied" || error.code == nil { return }
@@ -57,7 +58,7 @@ enum S3Bucket {
         }
     }
 
-    static func create(using client: S3Client, logger: Logger) async throws {
+    static func create(using client: S3Client, observer: TransferObserver) async throws {
         var operation = S3Client.Operation(name: "bucket creation", method: "PUT", key: nil, accepted: [409])
         if client.region != "us-east-1" {
             let document = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
@@ -68,14 +69,14 @@ enum S3Bucket {
             operation.headers = [HTTPHeader("Content-Type", "application/xml")]
         }
         do {
-            let response = try await client.send(operation)
+            let response = try await client.send(operation, observer: observer)
             if response.status == 409 {
                 let error = S3Error(response: response, operation: "bucket creation", bucket: client.bucket)
                 // Created meanwhile by this user (another run, another destination): fine.
                 guard error.code == "BucketAlreadyOwnedByYou" else { throw error }
             }
         } catch let error as S3Error where error.code == "AccessDenied" || (error.status == 403 && error.code == nil) {
-            logger.error("Configured S3 user unable to create buckets", metadata: ["error": .string("\(error)")])
+            observer.logger.error("Configured S3 user unable to create buckets", metadata: ["error": .string("\(error)")])
             throw error
         }
     }

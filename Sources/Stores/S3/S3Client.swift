@@ -1,10 +1,11 @@
 import Foundation
-import Logging
 import Signing
+import Storage
 import Transport
 
 /// Signed requests to one bucket, each retried by the retry policy. Every request is signed with the
-/// SHA-256 of its payload and a fresh date on every attempt.
+/// SHA-256 of its payload and a fresh date on every attempt. Requests that move object bytes hold a permit
+/// of the destination's concurrency window for each attempt (never while waiting to try again).
 struct S3Client: Sendable {
     /// One S3 call: what to send and how to name it in an error.
     struct Operation: Sendable {
@@ -21,6 +22,8 @@ struct S3Client: Sendable {
         var accepted: Set<Int> = []
         /// S3 can answer 200 with an `<Error>` document (CompleteMultipartUpload); treat that as the error it is.
         var errorInSuccessBody = false
+        /// Whether the request moves object bytes (a PUT, a part, a GET) and so takes a permit of the window.
+        var takesPermit = false
     }
 
     let http: HTTPClient
@@ -28,8 +31,7 @@ struct S3Client: Sendable {
     let bucket: String
     let signer: SigV4Signer
     var retry: RetryPolicy
-    let retries: RetryCounter
-    let logger: Logger
+    let window: ConcurrencyWindow
 
     var region: String { signer.region }
 
@@ -52,19 +54,41 @@ struct S3Client: Sendable {
         )
     }
 
-    /// Sends `operation`, retrying connection errors, stalls, 5xx, 429 and S3's throttling codes.
-    /// Returns a 2xx answer or one of `operation.accepted`; throws `S3Error` for any other answer.
-    func send(_ operation: Operation) async throws -> HTTPResponse {
-        try await retry.run(onRetry: retries.observer(for: operation.name)) {
-            let response = try await http.send(request(for: operation))
-            if operation.accepted.contains(response.status) { return response }
-            if (200..<300).contains(response.status) {
-                if operation.errorInSuccessBody, response.bodyText.contains("<Error>") {
-                    throw S3Error(response: response, operation: operation.name, bucket: bucket)
-                }
-                return response
-            }
-            throw S3Error(response: response, operation: operation.name, bucket: bucket)
+    /// Sends `operation`, retrying connection errors, stalls, 5xx, 429 and S3's throttling codes; each retry
+    /// is told to `observer`. Returns a 2xx answer or one of `operation.accepted`; throws `S3Error` for any other.
+    func send(_ operation: Operation, observer: TransferObserver?) async throws -> HTTPResponse {
+        try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
+            let response = try await withPermit(operation) { try await http.send(request(for: operation)) }
+            return try checked(response, of: operation)
         }
+    }
+
+    /// Sends `operation` (a GET) and streams a 2xx answer's body into the file at `path`, as `send` retries.
+    func download(_ operation: Operation, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
+        try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
+            let download = try await withPermit(operation) { try await http.download(request(for: operation), to: path) }
+            _ = try checked(download.response, of: operation)
+            return download
+        }
+    }
+
+    private func withPermit<T: Sendable>(_ operation: Operation, _ body: @Sendable () async throws -> T) async throws -> T {
+        operation.takesPermit ? try await window.withPermit(body) : try await body()
+    }
+
+    private func checked(_ response: HTTPResponse, of operation: Operation) throws -> HTTPResponse {
+        if operation.accepted.contains(response.status) { return response }
+        if (200..<300).contains(response.status) {
+            if operation.errorInSuccessBody, response.bodyText.contains("<Error>") {
+                throw S3Error(response: response, operation: operation.name, bucket: bucket)
+            }
+            return response
+        }
+        throw S3Error(response: response, operation: operation.name, bucket: bucket)
+    }
+
+    private static func onRetry(_ observer: TransferObserver?, _ what: String) -> @Sendable (Int, any Error, Duration) -> Void {
+        guard let observer else { return { _, _, _ in } }
+        return observer.onRetry(what)
     }
 }

@@ -1,3 +1,5 @@
+import Storage
+
 /// Where a bucket's requests go: scheme, host, port, and whether the bucket is in the host name
 /// (virtual-hosted, AWS's default) or the first path segment (path-style, the default for `endpoint_url`).
 struct S3Endpoint: Sendable, Equatable {
@@ -46,11 +48,11 @@ struct S3Endpoint: Sendable, Equatable {
 
     static func parse(_ url: String) throws -> S3Endpoint {
         guard let schemeEnd = url.range(of: "://") else {
-            throw DestinationError("s3 endpoint_url \(url) has no scheme (use https://host or http://host:port)")
+            throw StoreError(.permanent, "s3 endpoint_url \(url) has no scheme (use https://host or http://host:port)")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else {
-            throw DestinationError("s3 endpoint_url must start with http:// or https://")
+            throw StoreError(.permanent, "s3 endpoint_url must start with http:// or https://")
         }
         let rest = url[schemeEnd.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" }
@@ -60,12 +62,12 @@ struct S3Endpoint: Sendable, Equatable {
         var port: Int?
         if let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") {
             guard let number = Int(authority[authority.index(after: colon)...]), (1...65535).contains(number) else {
-                throw DestinationError("s3 endpoint_url \(url) has an invalid port")
+                throw StoreError(.permanent, "s3 endpoint_url \(url) has an invalid port")
             }
             host = String(authority[..<colon])
             port = number
         }
-        guard !host.isEmpty else { throw DestinationError("s3 endpoint_url \(url) has no host") }
+        guard !host.isEmpty else { throw StoreError(.permanent, "s3 endpoint_url \(url) has no host") }
         return S3Endpoint(scheme: scheme, host: host, port: port, basePath: basePath, pathStyle: true, isAWS: false)
     }
 

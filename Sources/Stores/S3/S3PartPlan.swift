@@ -1,3 +1,5 @@
+import Manifest
+
 /// How a file is cut into multipart parts.
 struct S3PartPlan: Sendable, Equatable {
     struct Part: Sendable, Equatable {
@@ -7,8 +9,7 @@ struct S3PartPlan: Sendable, Equatable {
     }
 
     static let maxParts: Int64 = 10_000
-    static let minPartSize: Int64 = 5 << 20
-    static let defaultPartSize: Int64 = 16 << 20
+    static let minPartSize = S3Settings.partSizeRange.lowerBound
 
     var partSize: Int64
     var fileSize: Int64

@@ -1,0 +1,162 @@
+import Foundation
+import Signing
+import Storage
+import Transport
+
+/// Puts one file range at one key: a single PUT up to the part size, a multipart upload above it, each
+/// request carrying the SHA-256 of its bytes (`x-amz-checksum-sha256`) for the server to check. The file
+/// is hashed in one sequential read that yields each part's hash in order and the whole file's at the end;
+/// a part is uploaded as soon as its hash is known, several at once, each holding a permit of the window.
+/// A multipart upload that fails or is cancelled is aborted, so no half-written object is left behind.
+struct S3Upload: Sendable {
+    struct Part: Sendable {
+        var number: Int
+        var etag: String
+        var sha256: [UInt8]
+    }
+
+    let client: S3Client
+    /// The S3 key, `bucket_path` included.
+    let key: String
+    let source: FileRange
+    let partSize: Int64
+    /// Storage class and server-side encryption headers, sent when an object is created.
+    let objectHeaders: [HTTPHeader]
+    let observer: TransferObserver
+
+    func run() async throws -> ContentDigest {
+        let plan = S3PartPlan(fileSize: source.length, preferredPartSize: partSize)
+        return plan.isSinglePut ? try await putObject() : try await multipartUpload(plan)
+    }
+
+    private func putObject() async throws -> ContentDigest {
+        let sha256 = try await FileRangeDigest.of(path: source.path, offset: source.offset, length: source.length, algorithm: .sha256)
+        _ = try await client.send(.init(
+            name: "upload of \(key)", method: "PUT", key: key,
+            headers: [HTTPHeader("Content-Type", "application/octet-stream")] + Self.checksumHeaders(sha256) + objectHeaders,
+            body: source.length == 0 ? .empty : .file(path: source.path, offset: source.offset, length: source.length),
+            payloadHash: Digest.hex(sha256), takesPermit: true
+        ), observer: observer)
+        return ContentDigest(size: source.length, sha256: sha256)
+    }
+
+    private func multipartUpload(_ plan: S3PartPlan) async throws -> ContentDigest {
+        let created = try await client.send(.init(
+            name: "start of multipart upload of \(key)", method: "POST", key: key, query: [.init("uploads")],
+            headers: [HTTPHeader("Content-Type", "application/octet-stream"), HTTPHeader("x-amz-checksum-algorithm", "SHA256")]
+                + objectHeaders
+        ), observer: observer)
+        guard let uploadID = XMLText.first("UploadId", in: created.bodyText), !uploadID.isEmpty else {
+            throw StoreError(.permanent, "S3 start of multipart upload of \(key) in bucket \(client.bucket) failed: the answer has no UploadId")
+        }
+        do {
+            let (parts, sha256) = try await uploadParts(plan, uploadID: uploadID)
+            try Task.checkCancellation()
+            guard parts.count == plan.count, !sha256.isEmpty else {
+                throw StoreError(.permanent, "S3 upload of \(key): \(source.path) was not read to its end")
+            }
+            try await complete(uploadID: uploadID, parts: parts)
+            return ContentDigest(size: source.length, sha256: sha256)
+        } catch {
+            await abort(uploadID: uploadID)
+            throw error
+        }
+    }
+
+    /// Hashes the parts in order and uploads each once its hash is known, at most the window's width of
+    /// this file at once; returns them in part order, and the whole file's SHA-256 from the same read.
+    private func uploadParts(_ plan: S3PartPlan, uploadID: String) async throws -> (parts: [Part], sha256: [UInt8]) {
+        let width = await client.window.capacity
+        let digests = BlockDigests.read(
+            path: source.path, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .sha256)
+        return try await withThrowingTaskGroup(of: Part.self) { group in
+            var parts: [Part] = []
+            var running = 0
+            var whole: [UInt8] = []
+            for try await event in digests {
+                switch event {
+                case .block(let index, let sha256):
+                    if running >= width, let done = try await group.next() {
+                        parts.append(done)
+                        running -= 1
+                    }
+                    let part = plan.part(index + 1)
+                    group.addTask { try await uploadPart(part, sha256: sha256, of: plan.count, uploadID: uploadID) }
+                    running += 1
+                case .whole(let sha256):
+                    whole = sha256
+                }
+            }
+            while let done = try await group.next() { parts.append(done) }
+            return (parts.sorted { $0.number < $1.number }, whole)
+        }
+    }
+
+    private func uploadPart(_ part: S3PartPlan.Part, sha256: [UInt8], of total: Int, uploadID: String) async throws -> Part {
+        let response = try await client.send(.init(
+            name: "upload of part \(part.number) of \(total) of \(key)", method: "PUT", key: key,
+            query: [.init("partNumber", String(part.number)), .init("uploadId", uploadID)],
+            headers: Self.checksumHeaders(sha256),
+            body: .file(path: source.path, offset: source.offset + part.offset, length: part.length),
+            payloadHash: Digest.hex(sha256), takesPermit: true
+        ), observer: observer)
+        guard let etag = response.header("etag"), !etag.isEmpty else {
+            throw StoreError(.permanent, "S3 upload of part \(part.number) of \(key) in bucket \(client.bucket) failed: the answer has no ETag")
+        }
+        return Part(number: part.number, etag: etag, sha256: sha256)
+    }
+
+    private func complete(uploadID: String, parts: [Part]) async throws {
+        let body = Array(Self.completionDocument(parts).utf8)
+        do {
+            _ = try await client.send(.init(
+                name: "completion of multipart upload of \(key)", method: "POST", key: key,
+                query: [.init("uploadId", uploadID)], headers: [HTTPHeader("Content-Type", "application/xml")],
+                body: .bytes(body), payloadHash: Digest.hex(Digest.sha256(body)), errorInSuccessBody: true
+            ), observer: observer)
+        } catch let error as S3Error where error.code == "NoSuchUpload" {
+            // A retried completion whose first attempt succeeded but whose answer was lost: the object is there.
+            guard (try? await objectSize()) == source.length else { throw error }
+        }
+    }
+
+    /// The CompleteMultipartUpload document: each part's number, ETag and SHA-256.
+    static func completionDocument(_ parts: [Part]) -> String {
+        var document = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        for part in parts {
+            document += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(XMLText.escape(part.etag))</ETag>"
+                + "<ChecksumSHA256>\(Data(part.sha256).base64EncodedString())</ChecksumSHA256></Part>"
+        }
+        return document + "</CompleteMultipartUpload>"
+    }
+
+    /// The headers that make S3 check a body against its SHA-256.
+    static func checksumHeaders(_ sha256: [UInt8]) -> [HTTPHeader] {
+        [HTTPHeader("x-amz-sdk-checksum-algorithm", "SHA256"), HTTPHeader("x-amz-checksum-sha256", Data(sha256).base64EncodedString())]
+    }
+
+    /// Aborts the upload whatever happens to the calling task: a cancelled backup must not leave parts behind.
+    private func abort(uploadID: String) async {
+        // Briefly: a daemon that is stopping must not wait minutes on a server that is gone.
+        var client = client
+        client.retry = RetryPolicy(maxAttempts: 3, maxDelay: .seconds(2), maxTotal: .seconds(10))
+        let key = key
+        let observer = observer
+        let attempt = Task {
+            _ = try await client.send(.init(
+                name: "abort of multipart upload of \(key)", method: "DELETE", key: key,
+                query: [.init("uploadId", uploadID)], accepted: [404]
+            ), observer: observer)
+        }
+        if case .failure(let error) = await attempt.result {
+            observer.logger.error("s3 multipart upload could not be aborted", metadata: [
+                "key": .string(key), "error": .string("\(error)"),
+            ])
+        }
+    }
+
+    private func objectSize() async throws -> Int64? {
+        let response = try await client.send(.init(name: "check of \(key)", method: "HEAD", key: key), observer: observer)
+        return response.header("content-length").flatMap { Int64($0) }
+    }
+}
