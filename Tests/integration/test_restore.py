@@ -19,6 +19,7 @@ from azure.storage.blob import BlobServiceClient
 sys.path.insert(0, str(Path(__file__).parent))
 from azure_server import BlobServer  # noqa: E402
 from conftest import run_cli, write_manifest  # noqa: E402
+from moto_fixture import moto_s3  # noqa: E402,F401  (a fixture)
 from sshd_fixture import SSHServer  # noqa: E402
 
 
@@ -72,7 +73,24 @@ def azure_peer(tmp_path: Path) -> Peer:
                    alter=lambda name, data: blobs.upload_blob(f"redis/{name}", data, overwrite=True))
 
 
-@pytest.fixture(params=["local", "azure", "scp"])
+@pytest.fixture
+def s3_peer(moto_s3) -> Peer:
+    client = moto_s3.client()
+    bucket = f"restore-{os.urandom(4).hex()}"
+    config = {"endpoint_url": moto_s3.endpoint, "bucket_name": bucket, "bucket_path": "redis/backups", "region": "us-east-1",
+              "access_key_id": moto_s3.access_key, "secret_access_key": moto_s3.secret_key, "part_size": "5MiB"}
+
+    def in_flight() -> bool:
+        try:
+            return bool(client.list_multipart_uploads(Bucket=bucket).get("Uploads"))
+        except client.exceptions.NoSuchBucket:
+            return False
+
+    return Peer("s3", {"type": "s3", "config": config}, large=6 << 20, slow=160 << 20, in_flight=in_flight,
+                alter=lambda key, data: client.put_object(Bucket=bucket, Key=f"redis/backups/{key}", Body=data))
+
+
+@pytest.fixture(params=["local", "s3", "azure", "scp"])
 def peer(request) -> Peer:
     return request.getfixturevalue(f"{request.param}_peer")
 

@@ -65,8 +65,9 @@ def s3_manifest(moto, source: Path, bucket: str, **config) -> dict:
 
 
 def objects(client, bucket: str) -> dict[str, int]:
+    """The backed-up objects of the bucket by size, run manifests aside."""
     listing = client.list_objects_v2(Bucket=bucket)
-    return {item["Key"]: item["Size"] for item in listing.get("Contents", [])}
+    return {item["Key"]: item["Size"] for item in listing.get("Contents", []) if not item["Key"].endswith(".manifest.json")}
 
 
 def strip_prefix(keys, prefixes: list[str]) -> set[str]:
