@@ -39,8 +39,16 @@ import Transport
             source_folder: /src
             cron_schedule: '@daily'
             """, file: "test.yml")
-        // TODO(issue 10): once every destination is a store, check each composed store's policy and stall timeout.
-        #expect(configuration.destinations.count == 3)
+        let stores = try configuration.destinations.map { try $0.makeDestination().store }
+        let s3 = try #require(stores[0] as? S3Store)
+        let azure = try #require(stores[1] as? AzureStore)
+        let scp = try #require(stores[2] as? RetryingStore)
+        for policy in [s3.retry, azure.retry, scp.policy] {
+            #expect(policy.maxAttempts == 2 && policy.maxTotal == .milliseconds(7500))
+        }
+        #expect(s3.http.options.stallTimeout == .seconds(3))
+        #expect(azure.http.options.stallTimeout == .seconds(3))
+        #expect(((scp.base as? LimitedStore)?.base as? SCPStore)?.target.sessionOptions.ioTimeout == .seconds(3))
     }
 
     @Test func defaultsReachEachDestination() throws {
