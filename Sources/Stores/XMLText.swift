@@ -44,4 +44,15 @@ enum XMLText {
         let value = digits.first == "x" || digits.first == "X" ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits, radix: 10)
         return value.flatMap(Unicode.Scalar.init).map(Character.init)
     }
+
+    /// The text of each `<tag>…</tag>` element of `document`, in order (elements of that name must not nest).
+    static func elements(_ tag: String, in document: String) -> [String] {
+        var found: [String] = []
+        var rest = document[...]
+        while let open = rest.range(of: "<\(tag)>"), let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
+            found.append(String(rest[open.upperBound..<close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        return found
+    }
 }

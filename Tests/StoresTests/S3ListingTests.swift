@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func lastModifiedHeadersAreRead() {
-        #expect(S3Listing.httpDate("Fri, 02 Jan 2026 03:04:05 GMT") == Date(timeIntervalSince1970: 1_767_323_045))
-        #expect(S3Listing.httpDate("yesterday") == nil)
+        #expect(HTTPDate.parse("Fri, 02 Jan 2026 03:04:05 GMT") == Date(timeIntervalSince1970: 1_767_323_045))
+        #expect(HTTPDate.parse("yesterday") == nil)
     }
 }

@@ -65,7 +65,7 @@ struct AzureBlobClient: Sendable {
         guard let length = response.header("content-length").flatMap({ Int64($0) }) else {
             throw StoreError(.permanent, "azure: \(operation) answered without a Content-Length")
         }
-        return (length, response.header("last-modified").flatMap(AzureHTTPDate.parse))
+        return (length, response.header("last-modified").flatMap(HTTPDate.parse))
     }
 
     /// List Blobs: one page of the blobs whose names start with `prefix`, from `marker` on.
@@ -123,7 +123,7 @@ struct AzureBlobClient: Sendable {
     /// Adds `x-ms-date`, `x-ms-version` and the SharedKey `Authorization` for the moment of sending.
     private func sign(_ request: HTTPRequest) -> HTTPRequest {
         var signed = request
-        signed.headers += [HTTPHeader("x-ms-date", AzureHTTPDate.format(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
+        signed.headers += [HTTPHeader("x-ms-date", HTTPDate.format(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
         let authorization = signer.authorization(
             method: signed.method, url: signed.url, headers: signed.headers.map { (name: $0.name, value: $0.value) },
             contentLength: signed.body.length)

@@ -23,16 +23,13 @@ struct AzureBlobListPage: Sendable, Equatable {
     init(xml document: String) throws(AzureListingError) {
         guard document.contains("<EnumerationResults") else { throw AzureListingError("the answer is not a blob listing") }
         var blobs: [Entry] = []
-        var rest = document[...]
-        while let open = rest.range(of: "<Blob>"), let close = rest.range(of: "</Blob>", range: open.upperBound..<rest.endIndex) {
-            let element = String(rest[open.upperBound..<close.lowerBound])
+        for element in XMLText.elements("Blob", in: document) {
             guard let name = Self.name(in: element) else { throw AzureListingError("a listed blob has no name") }
             guard let size = XMLText.first("Content-Length", in: element).flatMap({ Int64($0) }) else {
                 throw AzureListingError("listed blob \(name) has no Content-Length")
             }
-            let modified = XMLText.first("Last-Modified", in: element).flatMap(AzureHTTPDate.parse)
+            let modified = XMLText.first("Last-Modified", in: element).flatMap(HTTPDate.parse)
             blobs.append(Entry(name: name, size: size, modified: modified))
-            rest = rest[close.upperBound...]
         }
         self.blobs = blobs
         self.nextMarker = XMLText.first("NextMarker", in: document).flatMap { $0.isEmpty ? nil : $0 }

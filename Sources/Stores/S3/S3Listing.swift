@@ -44,7 +44,7 @@ enum S3Listing {
         guard document.contains("<ListBucketResult") else { return nil }
         let decode = isURLEncoded(document)
         var entries: [ObjectPage.Entry] = []
-        for element in elements("Contents", in: document) {
+        for element in XMLText.elements("Contents", in: document) {
             guard let rawKey = XMLText.first("Key", in: element), let key = decode ? urlDecoded(rawKey) : rawKey,
                   let size = XMLText.first("Size", in: element).flatMap({ Int64($0) }) else { return nil }
             entries.append(.init(key: key, size: size, modified: XMLText.first("LastModified", in: element).flatMap(isoDate)))
@@ -62,7 +62,7 @@ enum S3Listing {
         guard document.contains("<ListMultipartUploadsResult") else { return nil }
         let decode = isURLEncoded(document)
         var uploads: [UploadPage.Upload] = []
-        for element in elements("Upload", in: document) {
+        for element in XMLText.elements("Upload", in: document) {
             guard let rawKey = XMLText.first("Key", in: element), let key = decode ? urlDecoded(rawKey) : rawKey,
                   let uploadID = XMLText.first("UploadId", in: element), !uploadID.isEmpty else { return nil }
             uploads.append(.init(key: key, uploadID: uploadID, initiated: XMLText.first("Initiated", in: element).flatMap(isoDate)))
@@ -83,17 +83,6 @@ enum S3Listing {
         return document + "</Delete>"
     }
 
-    /// The text of each `<tag>…</tag>` element of `document`, in order (elements of that name must not nest).
-    static func elements(_ tag: String, in document: String) -> [String] {
-        var found: [String] = []
-        var rest = document[...]
-        while let open = rest.range(of: "<\(tag)>"), let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
-            found.append(String(rest[open.upperBound..<close.lowerBound]))
-            rest = rest[close.upperBound...]
-        }
-        return found
-    }
-
     /// A key of an answer with `encoding-type=url`: percent-encoded, `+` for a space (AWS; moto writes `%20`).
     static func urlDecoded(_ text: String) -> String? {
         PercentEncoding.decode(text.replacingOccurrences(of: "+", with: " "))
@@ -107,14 +96,5 @@ enum S3Listing {
     static func isoDate(_ text: String) -> Date? {
         (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
-
-    /// `Fri, 02 Jan 2026 03:04:05 GMT`, as `Last-Modified` writes times.
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

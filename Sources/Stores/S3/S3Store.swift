@@ -68,7 +68,7 @@ public struct S3Store: ObjectStore {
             guard let size = response.header("content-length").flatMap({ Int64($0) }) else {
                 throw StoreError(.permanent, "S3 check of \(objectKey) in bucket \(settings.bucketName) failed: the answer has no Content-Length")
             }
-            return ObjectInfo(key: key, size: size, modified: response.header("last-modified").flatMap(S3Listing.httpDate))
+            return ObjectInfo(key: key, size: size, modified: response.header("last-modified").flatMap(HTTPDate.parse))
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 
-/// RFC 1123 dates in GMT, as the blob service writes and reads them: `Tue, 02 Jan 2024 03:04:05 GMT`
-/// (`x-ms-date`, `Last-Modified`, a listing's `<Last-Modified>`).
-enum AzureHTTPDate {
+/// RFC 1123 dates in GMT, as HTTP services write and read them: `Tue, 02 Jan 2024 03:04:05 GMT`
+/// (`Last-Modified` of S3 and Azure, Azure's `x-ms-date` and a blob listing's `<Last-Modified>`).
+enum HTTPDate {
     static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
