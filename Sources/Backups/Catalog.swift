@@ -34,7 +34,7 @@ public struct RunSummary: Sendable, Equatable {
 /// The runs on one store, written once over any store: list, verify, restore and retention read them here.
 public struct Catalog: Sendable {
     public let store: any ObjectStore
-    /// Files modified this long after a run's manifest says it ended count as replaced by a later run.
+    /// Files modified this long after their run's manifest count as replaced by a later run.
     static let clockSlack: TimeInterval = 2
 
     public init(store: any ObjectStore) { self.store = store }
@@ -50,38 +50,44 @@ public struct Catalog: Sendable {
         for (day, objects) in days {
             runs += try await self.runs(inDay: day, objects: objects, scratch: scratch, observer: observer)
         }
-        return runs.sorted { ($0.dayFolder, $0.runID ?? "~") > ($1.dayFolder, $1.runID ?? "~") }
+        return runs.sorted { ($0.date, $0.runID ?? "~", $0.dayFolder) > ($1.date, $1.runID ?? "~", $1.dayFolder) }
     }
 
     private func runs(inDay day: String, objects: [ObjectInfo], scratch: PrivateFolder, observer: TransferObserver) async throws -> [RunSummary] {
         var byKey: [String: ObjectInfo] = [:]
-        var manifests: [(RunManifest, String)] = []
+        var manifests: [(manifest: RunManifest, object: ObjectInfo)] = []
+        var runs: [RunSummary] = []
         for object in objects {
             byKey[object.key] = object
             let rest = String(object.key.dropFirst(day.count + 1))
-            if !rest.contains("/"), RunLayout.runID(ofManifestName: rest) != nil {
-                manifests.append((try await read(object.key, scratch: scratch, observer: observer), object.key))
+            guard !rest.contains("/"), let runID = RunLayout.runID(ofManifestName: rest) else { continue }
+            do {
+                manifests.append((try await read(object.key, scratch: scratch, observer: observer), object))
+            } catch let error where !(error is CancellationError) && StoreError.from(error).kind != .cancelled {
+                runs.append(RunSummary(runID: runID, dayFolder: day, state: .damaged, files: 0, bytes: 0, manifest: nil,
+                                       keys: [:], problems: ["\(object.key): \(error)"]))
             }
         }
-        manifests.sort { $0.0.runID < $1.0.runID }
-        var claimed = Set(manifests.map(\.1))
-        var runs: [RunSummary] = []
-        for (index, (manifest, _)) in manifests.enumerated() {
+        manifests.sort { $0.manifest.runID < $1.manifest.runID }
+        var claimed = Set(manifests.map(\.object.key) + runs.map { RunLayout(dayFolder: day, runID: $0.runID ?? "", runFolder: false).manifestKey })
+        for (index, (manifest, manifestObject)) in manifests.enumerated() {
             let layout = RunLayout(dayFolder: day, runID: manifest.runID, runFolder: manifest.runFolder)
-            let finished = Timestamp.parse(manifest.finishedAt) ?? .distantFuture
-            let later = manifests[(index + 1)...].filter { !$0.0.runFolder }.flatMap { $0.0.files.map(\.path) }
+            // The run's files were all written before its manifest: one written later, by the store's own clock, was replaced.
+            let written = manifestObject.modified.map { $0 + Self.clockSlack } ?? .distantFuture
+            let later = Set(manifests[(index + 1)...].filter { !$0.manifest.runFolder }.flatMap { $0.manifest.files.map(\.path) })
             var keys: [String: String] = [:]
             var problems: [String] = []
-            var replaced = !manifest.runFolder && manifest.files.contains { later.contains($0.path) }
+            var replaced = false
             for file in manifest.files {
                 let key = layout.key(of: file.path)
                 keys[file.path] = key
                 claimed.insert(key)
-                guard let object = byKey[key], object.size == file.size else {
+                let object = byKey[key]
+                if !manifest.runFolder, later.contains(file.path) || (object?.modified.map { $0 > written } ?? false) {
+                    replaced = true
+                } else if object?.size != file.size {
                     problems.append(file.path)
-                    continue
                 }
-                if !manifest.runFolder, let modified = object.modified, modified > finished + Self.clockSlack { replaced = true }
             }
             let state: RunSummary.State = replaced ? .superseded : problems.isEmpty ? .complete : .damaged
             runs.append(RunSummary(

@@ -17,13 +17,22 @@ public struct Restorer: Sendable {
         public var description: String
     }
 
-    /// Restores `run` into `folder`. An incomplete run (no manifest) restores only with `allowIncomplete`,
-    /// and then without checksums. Returns the number of files and bytes written.
+    /// What a restore did.
+    public struct Outcome: Sendable, Equatable {
+        public var files: Int
+        public var bytes: Int64
+        /// With `allowIncomplete`: files that were missing (not restored) or whose bytes differ from the
+        /// manifest (restored as they are), one line each.
+        public var problems: [String]
+    }
+
+    /// Restores `run` into `folder`. A run that is not complete restores only with `allowIncomplete`: then
+    /// what is there is restored, files without a manifest unchecked, and what is wrong is listed.
     public func restore(
         _ run: RunSummary, into folder: String, force: Bool, allowIncomplete: Bool, observer: TransferObserver
-    ) async throws -> (files: Int, bytes: Int64) {
+    ) async throws -> Outcome {
         let root = URL(fileURLWithPath: folder).standardizedFileURL.path
-        try prepare(root, force: force)
+        try await onOwnThread { _ in try Self.prepare(root, force: force) }
         let entries: [(path: String, key: String, expected: RunManifest.File?)]
         if let manifest = run.manifest, run.state != .incomplete {
             guard run.state == .complete || allowIncomplete else {
@@ -39,31 +48,34 @@ public struct Restorer: Sendable {
             entries = run.keys.sorted { $0.key < $1.key }.map { ($0.key, $0.value, nil) }
         }
         let store = destination.store
-        let sizes = try await forEach(entries, width: destination.concurrency) { entry -> Int64 in
-            let target = try Self.target(for: entry.path, in: root)
-            let temporary = TemporaryName.beside(target)
-            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let results = try await forEach(entries, width: destination.concurrency) { entry -> (bytes: Int64, problem: String?) in
+            let target = try Self.target(for: entry.expected?.rawPath ?? Array(entry.path.utf8), in: root)
+            // Beside its target when the folder's name is text; in the root when it is not yet there as bytes.
+            let temporary = TemporaryName.beside(entry.expected?.pathBytes == nil ? root + "/" + entry.path : root + "/restore")
             do {
+                try await onOwnThread { _ in try FileManager.default.createDirectory(
+                    atPath: (temporary as NSString).deletingLastPathComponent, withIntermediateDirectories: true) }
                 let digest = try await store.get(entry.key, to: temporary, observer: observer)
+                var problem: String?
                 if let expected = entry.expected, digest.size != expected.size || digest.sha256Hex != expected.sha256 {
-                    throw Failure(description: "\(entry.path): the stored bytes (\(digest.size) bytes, SHA-256 \(digest.sha256Hex)) do not match the manifest (\(expected.size) bytes, SHA-256 \(expected.sha256))")
+                    problem = "\(entry.path): the stored bytes (\(digest.size) bytes, SHA-256 \(digest.sha256Hex)) do not match the manifest (\(expected.size) bytes, SHA-256 \(expected.sha256))"
+                    guard allowIncomplete else { throw Failure(description: problem!) }
                 }
-                if let raw = entry.expected?.pathBytes.flatMap({ _ in entry.expected?.rawPath }) {
-                    try Self.rename(temporary, toRaw: raw, in: root)
-                } else if Glibc.rename(temporary, target) != 0 {
-                    throw Failure(description: "cannot rename \(temporary) to \(target): \(String(cString: strerror(errno)))")
-                }
-                return digest.size
+                try await onOwnThread { _ in try FilePlacement.place(temporary, at: target) }
+                return (digest.size, problem)
+            } catch let error as StoreError where error.kind == .notFound && allowIncomplete {
+                return (-1, "\(entry.path): missing on the store, not restored")
             } catch {
-                unlink(temporary)
+                _ = try? await onOwnThread { _ in unlink(temporary) }
                 throw error
             }
         }
-        return (entries.count, sizes.reduce(0, +))
+        let restored = results.filter { $0.bytes >= 0 }
+        return Outcome(files: restored.count, bytes: restored.reduce(0) { $0 + $1.bytes }, problems: results.compactMap(\.problem))
     }
 
     /// Creates `root`, or checks it is empty unless `force`.
-    private func prepare(_ root: String, force: Bool) throws {
+    private static func prepare(_ root: String, force: Bool) throws {
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: root, isDirectory: &isFolder) {
             guard isFolder.boolValue else { throw Failure(description: "\(root) exists and is not a folder") }
@@ -76,24 +88,13 @@ public struct Restorer: Sendable {
         }
     }
 
-    /// Gives a restored file the exact bytes of a name that is not UTF-8.
-    static func rename(_ temporary: String, toRaw raw: [UInt8], in root: String) throws {
-        guard !raw.split(separator: 0x2F).contains(where: { $0.elementsEqual([0x2E, 0x2E]) }), raw.first != 0x2F else {
-            throw Failure(description: "refusing to restore \(DirectoryWalk.display(raw)): it is not a plain relative path")
+    /// The local path (bytes) of `relativePath` below `root`; a path that would leave `root` is refused.
+    public static func target(for relativePath: [UInt8], in root: String) throws -> [UInt8] {
+        let parts = relativePath.split(separator: 0x2F)
+        guard !parts.isEmpty, relativePath.first != 0x2F,
+              !parts.contains(where: { $0.elementsEqual([0x2E, 0x2E]) || $0.elementsEqual([0x2E]) }) else {
+            throw Failure(description: "refusing to restore \(DirectoryWalk.display(relativePath)): it is not a plain relative path")
         }
-        do {
-            try DirectoryWalk.rename(temporary, to: Array(root.utf8) + [0x2F] + raw)
-        } catch {
-            throw Failure(description: "\(error)")
-        }
-    }
-
-    /// The local path of `relativePath` below `root`; a path that would leave `root` is refused.
-    public static func target(for relativePath: String, in root: String) throws -> String {
-        let parts = relativePath.split(separator: "/")
-        guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." }), !relativePath.hasPrefix("/") else {
-            throw Failure(description: "refusing to restore \(relativePath): it is not a plain relative path")
-        }
-        return root + "/" + parts.joined(separator: "/")
+        return Array(root.utf8) + [0x2F] + Array(parts.joined(separator: [0x2F]))
     }
 }

@@ -32,6 +32,9 @@ public struct DestinationReport: Sendable, Equatable {
         self.error = error
         self.manifestKey = manifestKey
     }
+
+    /// `s3 destination backups` or `s3 destination`, as `Destination.label` says it.
+    public var label: String { Destination.label(name: name, kind: kind) }
 }
 
 /// What a whole run did.

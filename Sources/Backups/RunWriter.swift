@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Transport
 
 /// Writes one run to one destination: the files first, several at once, each checked for size on the store
 /// and for changes on this machine while it was read; then, only when every file is there, the run manifest.
@@ -22,27 +23,17 @@ public struct RunWriter: Sendable {
     public func writeFiles(_ snapshot: Snapshot, observer: TransferObserver) async throws -> [String: ContentDigest] {
         try await store.prepare(observer: observer)
         await removeStaleUploads(observer: observer)
-        return try await withThrowingTaskGroup(of: (String, ContentDigest).self) { group in
-            var pending = snapshot.files[...]
-            var digests: [String: ContentDigest] = [:]
-            func addNext() {
-                guard let file = pending.popFirst() else { return }
-                group.addTask { (file.relativePath, try await put(file, observer: observer)) }
-            }
-            for _ in 0..<destination.concurrency { addNext() }
-            while let (path, digest) = try await group.next() {
-                digests[path] = digest
-                addNext()
-            }
-            return digests
+        let digests = try await forEach(snapshot.files, width: destination.concurrency) { file in
+            (file.relativePath, try await put(file, observer: observer))
         }
+        return Dictionary(digests, uniquingKeysWith: { first, _ in first })
     }
 
     /// Writes the run manifest, last; the run is complete on this destination once it is there.
     public func writeManifest(_ manifest: RunManifest, in scratch: PrivateFolder, observer: TransferObserver) async throws {
         let data = try manifest.encoded()
         let file = scratch.path("\(layout.runID)-\(UUID().uuidString.prefix(8)).manifest.json")
-        try data.write(to: URL(fileURLWithPath: file))
+        try await onOwnThread { _ in try data.write(to: URL(fileURLWithPath: file)) }
         defer { try? FileManager.default.removeItem(atPath: file) }
         let key = layout.manifestKey
         _ = try await store.put(key, from: FileRange(path: file, length: Int64(data.count)), observer: observer)
@@ -83,7 +74,7 @@ public struct RunWriter: Sendable {
             if removed > 0 {
                 observer.logger.info("\(store.kind) removed what interrupted uploads left behind", metadata: ["count": .stringConvertible(removed)])
             }
-        } catch is CancellationError {
+        } catch where error is CancellationError || StoreError.from(error).kind == .cancelled {
         } catch {
             observer.logger.warning("\(store.kind) could not remove what interrupted uploads left behind", metadata: ["error": .string("\(error)")])
         }

@@ -103,7 +103,14 @@ public struct Snapshot: Sendable {
         } catch let error as TransportError {
             throw SnapshotError(error.message)
         }
-        return Snapshot(sourceFolder: root, files: files.sorted { $0.relativePath < $1.relativePath }, remoteFolder: remoteFolder)
+        let sorted = files.sorted { $0.relativePath < $1.relativePath }
+        // A name that is not UTF-8 is written with `%XX`; should that meet a real name, one file would hide the other.
+        for (first, second) in zip(sorted, sorted.dropFirst()) where first.relativePath == second.relativePath {
+            throw SnapshotError("\(DirectoryWalk.display(first.rawPath ?? Array(first.relativePath.utf8))) and "
+                + "\(DirectoryWalk.display(second.rawPath ?? Array(second.relativePath.utf8))) in the source folder would be "
+                + "stored under the same name \(first.relativePath); rename one of them")
+        }
+        return Snapshot(sourceFolder: root, files: sorted, remoteFolder: remoteFolder)
     }
 }
 

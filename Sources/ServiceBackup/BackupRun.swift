@@ -30,7 +30,6 @@ public struct BackupRun: Sendable {
                 report.identifier = identifier
             }
         }
-        defer { report.finishedAt = Date() }
         if await runSourceExecutable(logger: logger) {
             await upload(logger: logger, report: &report)
             if report.succeeded, await !cleanup(logger: logger) { report.failedStep = .cleanup }

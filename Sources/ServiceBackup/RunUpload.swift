@@ -25,6 +25,9 @@ extension BackupRun {
             return
         }
         let layout = RunLayout(dayFolder: snapshot.remoteFolder, runID: report.runID, runFolder: configuration.runFolders)
+        if snapshot.files.isEmpty {
+            logger.warning("source folder \(snapshot.sourceFolder) is empty: the run records a backup of no files")
+        }
 
         // Files first, to every destination at once.
         var outcomes = await withTaskGroup(of: (Int, FilesOutcome).self) { group in
@@ -59,7 +62,7 @@ extension BackupRun {
         let failures = report.destinations.filter { $0.outcome != .succeeded }
         guard failures.isEmpty else {
             let texts = failures.map { failure in
-                failure.outcome == .cancelled ? "\(failure.kind) upload cancelled" : "\(label(failure)): \(failure.error ?? "failed")"
+                failure.outcome == .cancelled ? "\(failure.kind) upload cancelled" : "\(failure.label): \(failure.error ?? "failed")"
             }
             report.failedStep = .upload
             report.error = texts.joined(separator: "; ")
@@ -111,15 +114,17 @@ extension BackupRun {
         let logger = logger(for: destination, base)
         var error = outcome.error
         if let digests = outcome.digests {
-            let manifest = RunManifest(
-                runID: layout.runID, backupGUID: run.backupGUID, identifier: run.identifier,
-                deployment: configuration.deploymentName, startedAt: run.startedAt, finishedAt: Date(),
-                runFolder: layout.runFolder,
-                files: snapshot.files.map { file in
-                    RunManifest.File(
-                        path: file.relativePath, size: file.size, sha256: digests[file.relativePath]?.sha256Hex ?? "", rawPath: file.rawPath)
-                })
             do {
+                let files = try snapshot.files.map { file in
+                    guard let digest = digests[file.relativePath] else {
+                        throw StoreError(.permanent, "\(file.relativePath) has no SHA-256: it was not uploaded")
+                    }
+                    return RunManifest.File(path: file.relativePath, size: file.size, sha256: digest.sha256Hex, rawPath: file.rawPath)
+                }
+                let manifest = RunManifest(
+                    runID: layout.runID, backupGUID: run.backupGUID, identifier: run.identifier,
+                    deployment: configuration.deploymentName, startedAt: run.startedAt, finishedAt: Date(),
+                    runFolder: layout.runFolder, files: files)
                 try await RunWriter(destination: destination, layout: layout).writeManifest(manifest, in: scratch, observer: outcome.observer)
             } catch let failure {
                 error = failure
@@ -153,10 +158,6 @@ extension BackupRun {
         report.error = storeError.message
         logger.error("\(destination.kind) upload failed", metadata: ["error": .string(storeError.message)])
         return report
-    }
-
-    private func label(_ report: DestinationReport) -> String {
-        report.name.map { "\(report.kind) destination \($0)" } ?? "\(report.kind) destination"
     }
 
     /// The first file two destinations read differently, if any.

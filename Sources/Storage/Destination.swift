@@ -16,5 +16,9 @@ public struct Destination: Sendable {
     public var kind: String { store.kind }
 
     /// `s3 destination backups` or `s3 destination`, for errors and reports.
-    public var label: String { name.map { "\(kind) destination \($0)" } ?? "\(kind) destination" }
+    public var label: String { Self.label(name: name, kind: kind) }
+
+    public static func label(name: String?, kind: String) -> String {
+        name.map { "\(kind) destination \($0)" } ?? "\(kind) destination"
+    }
 }

@@ -8,7 +8,8 @@ import Foundation
 /// Errors are `StoreError`s whose text names no secret.
 ///
 /// Behaviour around the store (the concurrency window, whole-object retry, counting) is added by the
-/// wrappers in this module, composed in one place (`Stores.StoreFactory`), never inside a store.
+/// wrappers in this module, composed in one place (`DestinationConfiguration.makeDestination()` in Stores),
+/// never inside a store.
 public protocol ObjectStore: Sendable {
     /// The manifest's type name: `s3`, `azure`, `scp`, `local`; `memory` in tests.
     var kind: String { get }

@@ -19,7 +19,7 @@ public final class MemoryStore: ObjectStore {
         var inFlight = 0
         var maxInFlight = 0
         var held = false
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var waiting: [(id: UUID, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = Mutex(State())
@@ -44,7 +44,7 @@ public final class MemoryStore: ObjectStore {
             defer { state.waiting = [] }
             return state.waiting
         }
-        waiting.forEach { $0.resume() }
+        waiting.forEach { $0.continuation.resume() }
     }
 
     /// How many puts are waiting in `holdPuts`.
@@ -86,12 +86,20 @@ public final class MemoryStore: ObjectStore {
         }
         defer { state.withLock { $0.inFlight -= 1 } }
         try fault(.put)
-        await withCheckedContinuation { continuation in
-            let wait = state.withLock { state -> Bool in
-                if state.held { state.waiting.append(continuation) }
-                return state.held
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let wait = state.withLock { state -> Bool in
+                    if state.held, !Task.isCancelled { state.waiting.append((id, continuation)) }
+                    return state.held && !Task.isCancelled
+                }
+                if !wait { continuation.resume() }
             }
-            if !wait { continuation.resume() }
+        } onCancel: {
+            let waiting = state.withLock { state in
+                state.waiting.firstIndex { $0.id == id }.map { state.waiting.remove(at: $0).continuation }
+            }
+            waiting?.resume()
         }
         try Task.checkCancellation()
         let bytes = try await onOwnThread { _ in try Self.read(source) }

@@ -52,14 +52,6 @@ public enum DirectoryWalk {
         return OpenFile(descriptor: descriptor)
     }
 
-    /// Renames `path` to `target` (bytes), replacing what is there.
-    public static func rename(_ path: String, to target: [UInt8]) throws {
-        let code = withCString(target) { Glibc.rename(path, $0) }
-        guard code == 0 else {
-            throw TransportError(.local, "cannot rename \(path) to \(display(target)): \(String(cString: strerror(errno)))")
-        }
-    }
-
     /// `bytes` for messages: as UTF-8, with what is not shown as `\xNN`.
     public static func display(_ bytes: [UInt8]) -> String {
         if let text = String(validating: bytes, as: UTF8.self) { return text }
@@ -90,7 +82,7 @@ public enum DirectoryWalk {
         return code == 0 ? result : nil
     }
 
-    private static func withCString<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+    static func withCString<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
         (bytes + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
         }

@@ -47,13 +47,13 @@ public final class SFTPClient: @unchecked Sendable {
         path.withCString { sb_ssh2_sftp_is_folder(sftp, $0, strlen($0)) }
     }
 
-    /// Renames `from` to `to`, replacing `to` if it exists.
-    public func rename(_ from: String, to: String) throws {
+    /// Renames `from` to `to`, replacing `to` if it exists; an existing `to` is first moved to `aside`, a name
+    /// the caller's clean-up of interrupted writes recognises.
+    public func rename(_ from: String, to: String, aside: String) throws {
         var rc = renameOnce(from, to)
         if rc != 0 && lastStatus != UInt(LIBSSH2_FX_NO_SUCH_FILE) && !SSHError.connectionLost(rc) {
             // SFTP v3 servers (OpenSSH) refuse to rename over an existing file. Move the old one aside
             // first, so that a failure here never leaves neither the old file nor the new one.
-            let aside = to + ".replaced-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
             if renameOnce(to, aside) == 0 {
                 rc = renameOnce(from, to)
                 if rc == 0 { _ = try? remove(aside) } else { _ = renameOnce(aside, to) }

@@ -175,6 +175,13 @@ struct RestoreCommand: AsyncParsableCommand {
             let restored = try await Restorer(destination: destination)
                 .restore(run, into: to, force: force, allowIncomplete: allowIncomplete, observer: observer)
             print("restored run \(run.runID ?? "-") of \(run.dayFolder) from \(destination.label) into \(to): \(restored.files) files, \(restored.bytes) bytes")
+            guard restored.problems.isEmpty else {
+                printError("restored what is there; \(restored.problems.count) files are not as the manifest says:")
+                restored.problems.forEach { printError("  \($0)") }
+                throw mismatchStatus
+            }
+        } catch let error as ExitCode {
+            throw error
         } catch {
             printError("restore failed: \(error)")
             throw mismatchStatus

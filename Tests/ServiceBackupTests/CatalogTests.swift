@@ -1,5 +1,8 @@
 import Backups
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Manifest
 import Storage
@@ -110,8 +113,65 @@ struct CatalogTests: Sendable {
     }
 
     @Test func restoreRefusesPathsThatLeaveTheFolder() throws {
-        #expect(throws: Restorer.Failure.self) { try Restorer.target(for: "../etc/passwd", in: "/tmp/x") }
-        #expect(throws: Restorer.Failure.self) { try Restorer.target(for: "/etc/passwd", in: "/tmp/x") }
-        #expect(try Restorer.target(for: "a/b", in: "/tmp/x") == "/tmp/x/a/b")
+        #expect(throws: Restorer.Failure.self) { try Restorer.target(for: Array("../etc/passwd".utf8), in: "/tmp/x") }
+        #expect(throws: Restorer.Failure.self) { try Restorer.target(for: Array("/etc/passwd".utf8), in: "/tmp/x") }
+        #expect(try Restorer.target(for: Array("a//b".utf8), in: "/tmp/x") == Array("/tmp/x/a/b".utf8))
+    }
+
+    @Test func namesThatAreNotUTF8ComeBackAsTheirBytes() async throws {
+        let folder = Array(source.utf8) + Array("/d".utf8) + [0xFF]
+        #expect(folder.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { mkdir(Array($0) + [0], 0o755) }
+        } == 0)
+        let file = folder + Array("/f".utf8) + [0xFE]
+        let descriptor = (file + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) } }
+        #expect(write(descriptor, "odd", 3) == 3)
+        close(descriptor)
+
+        #expect(await backUp(at: Self.start).succeeded)
+        let run = try #require(try await runs().first)
+        #expect(run.manifest?.files.contains { $0.path == "d%FF/f%FE" && $0.rawPath == Array("d".utf8) + [0xFF, 0x2F, 0x66, 0xFE] } == true)
+        let target = self.folder.file("restored")
+        let restored = try await Restorer(destination: destination).restore(run, into: target, force: false, allowIncomplete: false, observer: observer)
+        #expect(restored.files == 3 && restored.problems.isEmpty)
+        let rawTarget = Array(target.utf8) + Array("/d".utf8) + [0xFF, 0x2F, 0x66, 0xFE]
+        var status = stat()
+        #expect((rawTarget + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { stat($0.baseAddress!, &status) } } == 0)
+        #expect(status.st_size == 3)
+    }
+
+    @Test func twoFilesThatWouldShareANameFailTheRun() async throws {
+        try folder.write("source/a%FF", "text name")
+        let raw = Array(source.utf8) + Array("/a".utf8) + [0xFF]
+        let descriptor = (raw + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) } }
+        close(descriptor)
+        let report = await backUp(at: Self.start)
+        #expect(report.failedStep == .snapshot && report.error?.contains("would be stored under the same name a%FF") == true)
+        #expect(store.keys.isEmpty)
+    }
+
+    @Test func allowIncompleteRestoresWhatIsThereAndSaysWhatIsNot() async throws {
+        _ = await backUp(at: Self.start)
+        try await store.delete([Snapshot.remoteFolder(for: Self.start) + "/a.rdb"])
+        let run = try #require(try await runs().first)
+        #expect(run.state == .damaged)
+        let restorer = Restorer(destination: destination)
+        await #expect(throws: Restorer.Failure.self) {
+            _ = try await restorer.restore(run, into: folder.file("strict"), force: false, allowIncomplete: false, observer: observer)
+        }
+        let restored = try await restorer.restore(run, into: folder.file("lenient"), force: false, allowIncomplete: true, observer: observer)
+        #expect(restored.files == 1 && restored.problems == ["a.rdb: missing on the store, not restored"])
+        #expect(FileManager.default.fileExists(atPath: folder.file("lenient/naïve dir/b c.aof")))
+    }
+
+    @Test func aStoreClockBehindOursDoesNotMakeRunsLookReplaced() async throws {
+        _ = await backUp(at: Self.start)
+        let day = Snapshot.remoteFolder(for: Self.start)
+        // Every object dated an hour before this machine's clock, the manifest too.
+        for key in store.keys { store.overwrite(key, with: store.bytes(of: key)!, modified: Date().addingTimeInterval(-3600)) }
+        #expect(try await runs().map(\.state) == [.complete])
+        // A file rewritten after its manifest, by the store's own clock, was replaced.
+        store.overwrite(day + "/a.rdb", with: Array("other".utf8), modified: Date())
+        #expect(try await runs().map(\.state) == [.superseded])
     }
 }

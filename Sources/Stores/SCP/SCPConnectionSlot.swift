@@ -86,7 +86,7 @@ final class SCPConnectionSlot: Sendable {
                 temporaryMayExist = true
                 let sent = try connection.sftp.write(
                     localPath: source.path, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
-                try connection.sftp.rename(temporary, to: remote)
+                try connection.sftp.rename(temporary, to: remote, aside: TemporaryName.beside(remote))
                 connection.sftp.keepalive()
                 return sent
             } catch {
