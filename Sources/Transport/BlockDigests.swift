@@ -35,6 +35,39 @@ public enum BlockDigests {
         }
     }
 
+    /// Reads the range once, in blocks, and runs `body` for each block as soon as its digest is known, at most
+    /// `width` at once (an upload of that block, say); returns their results in block order and the SHA-256 of
+    /// the whole range. A read stopped before its end throws `CancellationError`: nothing may be committed then.
+    public static func forEachBlock<Result: Sendable>(
+        path: String, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
+        _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
+    ) async throws -> (results: [Result], sha256: [UInt8]) {
+        let events = read(path: path, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
+        let (results, sha256) = try await withThrowingTaskGroup(of: (Int, Result).self) { group in
+            var results: [Int: Result] = [:]
+            var running = 0
+            var sha256: [UInt8] = []
+            for try await event in events {
+                switch event {
+                case .block(let index, let digest):
+                    if running >= max(1, width), let (done, result) = try await group.next() {
+                        results[done] = result
+                        running -= 1
+                    }
+                    group.addTask { (index, try await body(index, digest)) }
+                    running += 1
+                case .whole(let digest):
+                    sha256 = digest
+                }
+            }
+            while let (done, result) = try await group.next() { results[done] = result }
+            return (results.sorted { $0.key < $1.key }.map(\.value), sha256)
+        }
+        try Task.checkCancellation()
+        guard !sha256.isEmpty else { throw CancellationError() }
+        return (results, sha256)
+    }
+
     private static func hash(
         path: String, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
         cancellation: CancellationFlag, emit: (Event) -> Void

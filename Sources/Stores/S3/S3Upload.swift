@@ -29,14 +29,20 @@ struct S3Upload: Sendable {
         return plan.isSinglePut ? try await putObject() : try await multipartUpload(plan)
     }
 
+    /// The file as one block: its SHA-256 is the payload hash the request is signed with.
     private func putObject() async throws -> ContentDigest {
-        let sha256 = try await FileRangeDigest.of(path: source.path, offset: source.offset, length: source.length, algorithm: .sha256)
-        _ = try await client.send(.init(
-            name: "upload of \(key)", method: "PUT", key: key,
-            headers: [HTTPHeader("Content-Type", "application/octet-stream")] + Self.checksumHeaders(sha256) + objectHeaders,
-            body: source.length == 0 ? .empty : .file(path: source.path, offset: source.offset, length: source.length),
-            payloadHash: Digest.hex(sha256), takesPermit: true
-        ), observer: observer)
+        let (client, key, source, objectHeaders, observer) = (client, key, source, objectHeaders, observer)
+        let (_, sha256) = try await BlockDigests.forEachBlock(
+            path: source.path, offset: source.offset, length: source.length, blockSize: max(1, source.length),
+            algorithm: .sha256, width: 1
+        ) { _, sha256 in
+            _ = try await client.send(.init(
+                name: "upload of \(key)", method: "PUT", key: key,
+                headers: [HTTPHeader("Content-Type", "application/octet-stream")] + Self.checksumHeaders(sha256) + objectHeaders,
+                body: source.length == 0 ? .empty : .file(path: source.path, offset: source.offset, length: source.length),
+                payloadHash: Digest.hex(sha256), takesPermit: true
+            ), observer: observer)
+        }
         return ContentDigest(size: source.length, sha256: sha256)
     }
 
@@ -51,8 +57,7 @@ struct S3Upload: Sendable {
         }
         do {
             let (parts, sha256) = try await uploadParts(plan, uploadID: uploadID)
-            try Task.checkCancellation()
-            guard parts.count == plan.count, !sha256.isEmpty else {
+            guard parts.count == plan.count else {
                 throw StoreError(.permanent, "S3 upload of \(key): \(source.path) was not read to its end")
             }
             try await complete(uploadID: uploadID, parts: parts)
@@ -66,30 +71,14 @@ struct S3Upload: Sendable {
     /// Hashes the parts in order and uploads each once its hash is known, at most the window's width of
     /// this file at once; returns them in part order, and the whole file's SHA-256 from the same read.
     private func uploadParts(_ plan: S3PartPlan, uploadID: String) async throws -> (parts: [Part], sha256: [UInt8]) {
-        let width = await client.window.capacity
-        let digests = BlockDigests.read(
-            path: source.path, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .sha256)
-        return try await withThrowingTaskGroup(of: Part.self) { group in
-            var parts: [Part] = []
-            var running = 0
-            var whole: [UInt8] = []
-            for try await event in digests {
-                switch event {
-                case .block(let index, let sha256):
-                    if running >= width, let done = try await group.next() {
-                        parts.append(done)
-                        running -= 1
-                    }
-                    let part = plan.part(index + 1)
-                    group.addTask { try await uploadPart(part, sha256: sha256, of: plan.count, uploadID: uploadID) }
-                    running += 1
-                case .whole(let sha256):
-                    whole = sha256
-                }
-            }
-            while let done = try await group.next() { parts.append(done) }
-            return (parts.sorted { $0.number < $1.number }, whole)
+        let upload = self
+        let (parts, sha256) = try await BlockDigests.forEachBlock(
+            path: source.path, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .sha256,
+            width: await client.window.capacity
+        ) { index, sha256 in
+            try await upload.uploadPart(plan.part(index + 1), sha256: sha256, of: plan.count, uploadID: uploadID)
         }
+        return (parts, sha256)
     }
 
     private func uploadPart(_ part: S3PartPlan.Part, sha256: [UInt8], of total: Int, uploadID: String) async throws -> Part {
