@@ -3,19 +3,15 @@ import socket
 import threading
 
 
-class CuttingProxy:
-    """A TCP proxy on 127.0.0.1 in front of moto. Connections pass through until a request for a
-    marked part goes by; then that connection is cut (mode "cut") or held silent (mode "hold")."""
+class Proxy:
+    """A TCP proxy on 127.0.0.1 in front of an upstream port: each connection is served by `client_to_upstream`
+    and `upstream_to_client`, one thread each, which subclasses define."""
 
-    def __init__(self, upstream_port: int, marker: bytes, mode: str):
+    def __init__(self, upstream_port: int):
         self.upstream_port = upstream_port
-        self.marker = marker
-        self.mode = mode
-        self.triggered = threading.Event()
-        self.release = threading.Event()
+        self.sockets: list[socket.socket] = []
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
-        self.sockets: list[socket.socket] = []
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self):
@@ -26,8 +22,32 @@ class CuttingProxy:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
             self.sockets += [client, upstream]
-            threading.Thread(target=self.pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self.pump, args=(upstream, client, False), daemon=True).start()
+            threading.Thread(target=self.client_to_upstream, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self.upstream_to_client, args=(upstream, client), daemon=True).start()
+
+    def client_to_upstream(self, client: socket.socket, upstream: socket.socket):
+        raise NotImplementedError
+
+    def upstream_to_client(self, upstream: socket.socket, client: socket.socket):
+        raise NotImplementedError
+
+
+class CuttingProxy(Proxy):
+    """Connections pass through until a request for a marked part goes by; then that connection is cut
+    (mode "cut") or held silent (mode "hold")."""
+
+    def __init__(self, upstream_port: int, marker: bytes, mode: str):
+        self.marker = marker
+        self.mode = mode
+        self.triggered = threading.Event()
+        self.release = threading.Event()
+        super().__init__(upstream_port)
+
+    def client_to_upstream(self, client: socket.socket, upstream: socket.socket):
+        self.pump(client, upstream, True)
+
+    def upstream_to_client(self, upstream: socket.socket, client: socket.socket):
+        self.pump(upstream, client, False)
 
     def pump(self, source: socket.socket, target: socket.socket, watch: bool):
         tail = b""
@@ -62,28 +82,15 @@ class CuttingProxy:
                 pass
 
 
-class RecordingProxy:
-    """A TCP proxy on 127.0.0.1 in front of moto that parses each request going by (HTTP/1.1 with a
-    Content-Length) and records its method, target, headers and body, then forwards it unchanged."""
+class RecordingProxy(Proxy):
+    """Parses each request going by (HTTP/1.1 with a Content-Length) and records its method, target, headers
+    and body, then forwards it unchanged."""
 
     def __init__(self, upstream_port: int):
-        self.upstream_port = upstream_port
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self.accept, daemon=True).start()
+        super().__init__(upstream_port)
 
-    def accept(self):
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-            threading.Thread(target=self.requests_from, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self.answers_from, args=(upstream, client), daemon=True).start()
-
-    def requests_from(self, source: socket.socket, target: socket.socket):
+    def client_to_upstream(self, source: socket.socket, target: socket.socket):
         buffer = b""
         try:
             while True:
@@ -110,7 +117,7 @@ class RecordingProxy:
         finally:
             target.close()
 
-    def answers_from(self, source: socket.socket, target: socket.socket):
+    def upstream_to_client(self, source: socket.socket, target: socket.socket):
         try:
             while data := source.recv(65536):
                 target.sendall(data)
