@@ -48,7 +48,7 @@ public struct Restorer: Sendable {
             entries = run.keys.sorted { $0.key < $1.key }.map { ($0.key, $0.value, nil) }
         }
         let store = destination.store
-        let results = try await forEach(entries, width: destination.concurrency) { entry -> (bytes: Int64, problem: String?) in
+        let results = try await concurrentMap(entries, width: destination.concurrency) { entry -> (bytes: Int64, problem: String?) in
             let target = try Self.target(for: entry.expected?.rawPath ?? Array(entry.path.utf8), in: root)
             // Beside its target when the folder's name is text; in the root when it is not yet there as bytes.
             let temporary = TemporaryName.beside(entry.expected?.pathBytes == nil ? root + "/" + entry.path : root + "/restore")

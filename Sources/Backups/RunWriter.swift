@@ -23,7 +23,7 @@ public struct RunWriter: Sendable {
     public func writeFiles(_ snapshot: Snapshot, observer: TransferObserver) async throws -> [String: ContentDigest] {
         try await store.prepare(observer: observer)
         await removeStaleUploads(observer: observer)
-        let digests = try await forEach(snapshot.files, width: destination.concurrency) { file in
+        let digests = try await concurrentMap(snapshot.files, width: destination.concurrency) { file in
             (file.relativePath, try await put(file, observer: observer))
         }
         return Dictionary(digests, uniquingKeysWith: { first, _ in first })

@@ -24,7 +24,7 @@ public struct Verifier: Sendable {
         }
         let store = destination.store
         let files = manifest.files
-        let mismatches = try await forEach(files, width: destination.concurrency) { file -> String? in
+        let mismatches = try await concurrentMap(files, width: destination.concurrency) { file -> String? in
             let key = run.keys[file.path] ?? file.path
             guard let info = try await store.stat(key) else { return "\(file.path): missing (\(key))" }
             guard info.size == file.size else { return "\(file.path): \(info.size) bytes on the store, the manifest says \(file.size)" }

@@ -1,10 +1,11 @@
 extension AsyncThrowingStream where Element == ObjectInfo, Failure == any Error {
-    /// A listing that one call finds whole (a folder walk), handed out as a stream and cancelled with its reader.
-    public static func found(by find: @escaping @Sendable () async throws -> [ObjectInfo]) -> Self {
+    /// A listing whose objects `produce` hands to `yield` as it finds them (page by page, say), run in a task
+    /// of its own and cancelled with its reader; what it throws ends the stream.
+    public static func producing(_ produce: @escaping @Sendable (_ yield: @escaping @Sendable (ObjectInfo) -> Void) async throws -> Void) -> Self {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    for object in try await find() { continuation.yield(object) }
+                    try await produce { continuation.yield($0) }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -12,5 +13,10 @@ extension AsyncThrowingStream where Element == ObjectInfo, Failure == any Error 
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// A listing that one call finds whole (a folder walk).
+    public static func found(by find: @escaping @Sendable () async throws -> [ObjectInfo]) -> Self {
+        producing { yield in try await find().forEach(yield) }
     }
 }

@@ -31,4 +31,10 @@ public enum RemotePath {
         let segments = parts.flatMap { $0.split(separator: "/", omittingEmptySubsequences: true) }
         return (absolute ? "/" : "") + segments.joined(separator: "/")
     }
+
+    /// A base path as the prefix of every key below it: `base/`, without a leading slash; "" for the root.
+    public static func keyPrefix(_ base: String) -> String {
+        let trimmed = join(base).drop { $0 == "/" }
+        return trimmed.isEmpty ? "" : trimmed + "/"
+    }
 }

@@ -18,13 +18,10 @@ extension DestinationConfiguration {
             let store = try AzureStore(settings: settings, window: ConcurrencyWindow(permits: concurrency))
             return Destination(name: name, store: store, concurrency: concurrency)
         case .scp(let settings):
+            // Each operation holds a permit and a pooled connection; a whole file is retried from the start.
             let concurrency = settings.concurrency ?? SCPSettings.defaultConcurrency
-            let store = try SCPStore(settings: settings, concurrency: concurrency)
-            return Destination(
-                name: name,
-                store: RetryingStore(
-                    LimitedStore(store, window: ConcurrencyWindow(permits: concurrency)), policy: settings.retry.policy),
-                concurrency: concurrency)
+            let store = try SCPStore(settings: settings, window: ConcurrencyWindow(permits: concurrency))
+            return Destination(name: name, store: RetryingStore(store, policy: settings.retry.policy), concurrency: concurrency)
         case .local(let settings):
             let concurrency = 1
             return Destination(

@@ -2,7 +2,7 @@ import Foundation
 import Signing
 
 /// What a download brought back: the answer (its body empty when it went to the file) and the size and
-/// SHA-256 of the bytes written to the file (0 and empty when the answer was not a 2xx).
+/// SHA-256 of the bytes written to the file (0 and empty, and no file, when the answer was not a 2xx).
 public struct HTTPDownload: Sendable {
     public var response: HTTPResponse
     public var size: Int64
@@ -18,7 +18,8 @@ public struct HTTPDownload: Sendable {
 extension HTTPClient {
     /// Sends `request`; a 2xx answer's body is streamed into the file at `path` (created or truncated, mode 0600)
     /// and hashed (SHA-256) as it is written, never held in memory; any other answer's body is kept in
-    /// `response.body` as `send` does (and the file holds nothing useful).
+    /// `response.body` as `send` does. The file is left only when it holds a whole 2xx body: a failed or
+    /// refused download removes it.
     ///
     /// A 2xx answer whose Content-Length is missing or differs from the bytes written throws a retryable
     /// `TransportError(.connection, …)`: an answer cut off short is not a download.
@@ -29,6 +30,8 @@ extension HTTPClient {
         let pool = pool
         return try await onOwnThread { cancellation in
             let file = try DownloadFile(path: path)
+            var whole = false
+            defer { if !whole { unlink(path) } }
             let handle = try pool.take()
             defer { pool.giveBack(handle) }
             let response = try handle.perform(request, options: options, trust: trust, cancellation: cancellation, download: file)
@@ -42,6 +45,7 @@ extension HTTPClient {
             guard expected == file.written else {
                 throw TransportError(.connection, "the answer from \(server) was cut off: \(file.written) of \(expected) bytes arrived")
             }
+            whole = true
             return HTTPDownload(response: response, size: file.written, sha256: file.finish())
         }
     }

@@ -48,7 +48,7 @@ import Transport
         }
         #expect(s3.http.options.stallTimeout == .seconds(3))
         #expect(azure.http.options.stallTimeout == .seconds(3))
-        #expect(((scp.base as? LimitedStore)?.base as? SCPStore)?.target.sessionOptions.ioTimeout == .seconds(3))
+        #expect((scp.base as? SCPStore)?.target.sessionOptions.ioTimeout == .seconds(3))
     }
 
     @Test func defaultsReachEachDestination() throws {
@@ -62,7 +62,7 @@ import Transport
             #expect(policy.maxAttempts == 5 && policy.maxTotal == .seconds(300))
         }
         #expect(s3.http.options.stallTimeout == .seconds(60) && azure.http.options.stallTimeout == .seconds(60))
-        #expect(((scp.base as? LimitedStore)?.base as? SCPStore)?.target.sessionOptions.ioTimeout == .seconds(120))
+        #expect((scp.base as? SCPStore)?.target.sessionOptions.ioTimeout == .seconds(120))
     }
 
     @Test func anExplicitPolicyStillWins() throws {

@@ -27,9 +27,8 @@ struct SCPSettingsTests {
         #expect(destination.concurrency == SCPSettings.defaultConcurrency && destination.label == "scp destination offsite")
         let retrying = try #require(destination.store as? RetryingStore)
         #expect(retrying.policy.maxAttempts == 7 && retrying.policy.maxTotal == .seconds(12))
-        let limited = try #require(retrying.base as? LimitedStore)
-        #expect(await limited.window.capacity == SCPSettings.defaultConcurrency)
-        let store = try #require(limited.base as? SCPStore)
+        let store = try #require(retrying.base as? SCPStore)
+        #expect(await store.pool.window.capacity == SCPSettings.defaultConcurrency)
         #expect(store.target.sessionOptions.ioTimeout == .seconds(3))
         scp.concurrency = 9
         #expect(try DestinationConfiguration(kind: .scp(scp)).makeDestination().concurrency == 9)

@@ -73,8 +73,7 @@ public struct AzureStore: ObjectStore {
         }
         self.container = settings.container
         self.path = settings.path
-        let trimmed = RemotePath.join(settings.path).drop(while: { $0 == "/" })
-        self.base = trimmed.isEmpty ? "" : trimmed + "/"
+        self.base = RemotePath.keyPrefix(settings.path)
         self.blockSize = blockSize
         self.http = HTTPClient(options: HTTPClientOptions(
             caCertPEM: settings.tls.caCert, skipTLSVerification: settings.tls.skipSSLValidation,
@@ -106,55 +105,34 @@ public struct AzureStore: ObjectStore {
     }
 
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
-        let client = client
-        let base = base
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    var marker: String?
-                    repeat {
-                        let page = try await client.listBlobs(prefix: base + prefix, marker: marker)
-                        for entry in page.blobs where entry.name.hasPrefix(base) {
-                            continuation.yield(ObjectInfo(key: String(entry.name.dropFirst(base.count)), size: entry.size, modified: entry.modified))
-                        }
-                        marker = page.nextMarker
-                    } while marker != nil
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: StoreError.azure(error))
-                }
+        let (client, base) = (client, base)
+        return .producing { yield in
+            try await mapped {
+                var marker: String?
+                repeat {
+                    let page = try await client.listBlobs(prefix: base + prefix, marker: marker)
+                    for entry in page.blobs where entry.name.hasPrefix(base) {
+                        yield(ObjectInfo(key: String(entry.name.dropFirst(base.count)), size: entry.size, modified: entry.modified))
+                    }
+                    marker = page.nextMarker
+                } while marker != nil
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 
     public func get(_ key: String, to localPath: String, observer: TransferObserver) async throws -> ContentDigest {
         try await mapped {
-            do {
-                let download = try await client.getBlob(blob(key), to: localPath, observer: observer)
-                observer.completed(bytes: download.size)
-                return ContentDigest(size: download.size, sha256: download.sha256)
-            } catch {
-                // What a failed download left in the file is nothing anyone should read.
-                unlink(localPath)
-                throw error
-            }
+            let download = try await client.getBlob(blob(key), to: localPath, observer: observer)
+            observer.completed(bytes: download.size)
+            return ContentDigest(size: download.size, sha256: download.sha256)
         }
     }
 
     public func delete(_ keys: [String]) async throws {
         let client = client
+        let names = keys.map(blob)
         let width = await client.window.capacity
-        try await mapped {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (index, key) in keys.enumerated() {
-                    if index >= width { try await group.next() }
-                    let name = blob(key)
-                    group.addTask { try await client.deleteBlob(name) }
-                }
-                try await group.waitForAll()
-            }
-        }
+        try await mapped { _ = try await concurrentMap(names, width: width) { try await client.deleteBlob($0) } }
     }
 
     /// Uncommitted blocks are invisible and garbage-collected by the service: nothing to list or remove.

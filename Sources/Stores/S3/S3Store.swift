@@ -73,37 +73,24 @@ public struct S3Store: ObjectStore {
     }
 
     public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ObjectInfo.self)
-        let task = Task {
-            do {
+        .producing { yield in
+            try await mapped {
                 let base = basePrefix
                 try await forEachObjectPage(prefix: base + prefix) { page in
                     for entry in page.entries where entry.key.hasPrefix(base) {
-                        continuation.yield(ObjectInfo(key: String(entry.key.dropFirst(base.count)), size: entry.size, modified: entry.modified))
+                        yield(ObjectInfo(key: String(entry.key.dropFirst(base.count)), size: entry.size, modified: entry.modified))
                     }
                 }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: storeError(error))
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     public func get(_ key: String, to localPath: String, observer: TransferObserver) async throws -> ContentDigest {
         try await mapped {
             let client = try await client(observer: observer)
             let objectKey = objectKey(key)
-            let download: HTTPDownload
-            do {
-                download = try await client.download(
-                    .init(name: "download of \(objectKey)", method: "GET", key: objectKey, takesPermit: true), to: localPath, observer: observer)
-            } catch {
-                // What a failed download wrote is nothing anyone should read.
-                _ = try? await onOwnThread { _ in try? FileManager.default.removeItem(atPath: localPath) }
-                throw error
-            }
+            let download = try await client.download(
+                .init(name: "download of \(objectKey)", method: "GET", key: objectKey, takesPermit: true), to: localPath, observer: observer)
             observer.completed(bytes: download.size)
             return ContentDigest(size: download.size, sha256: download.sha256)
         }
@@ -149,10 +136,7 @@ public struct S3Store: ObjectStore {
     // MARK: Keys, clients, errors
 
     /// `bucket_path` as a key prefix: `base/`, or "" when the objects are at the bucket's root.
-    var basePrefix: String {
-        let base = RemotePath.join(settings.bucketPath).drop { $0 == "/" }
-        return base.isEmpty ? "" : base + "/"
-    }
+    var basePrefix: String { RemotePath.keyPrefix(settings.bucketPath) }
 
     /// The S3 key of `key`: below `bucket_path`, with no leading slash.
     func objectKey(_ key: String) -> String {
@@ -196,7 +180,7 @@ public struct S3Store: ObjectStore {
     }
 
     /// Runs `body` with every error it throws turned into a `StoreError` that names no credential.
-    private func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    private func mapped<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch {

@@ -3,14 +3,15 @@ import Storage
 import Synchronization
 import Transport
 
-/// The SSH connections of one scp store: one per operation in flight, at most `capacity` of them, each
+/// The SSH connections of one scp store: one per operation in flight, at most the window's width of them, each
 /// reused by the next operation. Connections idle for `idleTimeout` are closed, off the concurrency pool;
 /// the timer that closes them holds the pool, so a pool is never released with a connection open.
 final class SCPConnectionPool: Sendable {
     static let idleTimeout: Duration = .seconds(10)
 
     let target: SCPTarget
-    private let window: ConcurrencyWindow
+    /// The destination's concurrency window: every operation holds a permit, and with it a connection.
+    let window: ConcurrencyWindow
     private let state = Mutex(State())
 
     private struct State {
@@ -20,9 +21,9 @@ final class SCPConnectionPool: Sendable {
         var generation = 0
     }
 
-    init(target: SCPTarget, capacity: Int) {
+    init(target: SCPTarget, window: ConcurrencyWindow) {
         self.target = target
-        self.window = ConcurrencyWindow(permits: capacity)
+        self.window = window
     }
 
     /// Runs `work` with a slot of its own on a thread of its own; cancelling the task sets the flag it polls.

@@ -11,10 +11,15 @@ public struct SCPStore: ObjectStore {
     let target: SCPTarget
     let pool: SCPConnectionPool
 
-    /// `concurrency`: at most this many connections at once (the destination's concurrency window).
-    public init(settings: SCPSettings, concurrency: Int = SCPSettings.defaultConcurrency) throws {
+    /// `window`: the destination's concurrency window; each operation holds a permit and a connection.
+    public init(settings: SCPSettings, window: ConcurrencyWindow) throws {
         target = try SCPTarget(settings: settings)
-        pool = SCPConnectionPool(target: target, capacity: concurrency)
+        pool = SCPConnectionPool(target: target, window: window)
+    }
+
+    /// A store with a window of its own, `concurrency` wide.
+    public init(settings: SCPSettings, concurrency: Int = SCPSettings.defaultConcurrency) throws {
+        try self.init(settings: settings, window: ConcurrencyWindow(permits: concurrency))
     }
 
     public var kind: String { "scp" }

@@ -1,5 +1,6 @@
-/// Runs `body` for every element, at most `width` at once; results in the elements' order.
-func forEach<Element: Sendable, Result: Sendable>(
+/// Runs `body` for every element, at most `width` at once (a store's files, keys, objects); results in the
+/// elements' order. The first error cancels the rest and is thrown.
+public func concurrentMap<Element: Sendable, Result: Sendable>(
     _ elements: [Element], width: Int, _ body: @escaping @Sendable (Element) async throws -> Result
 ) async throws -> [Result] {
     try await withThrowingTaskGroup(of: (Int, Result).self) { group in
