@@ -89,38 +89,21 @@ extension SFTPClient {
             throw error(libssh2_session_last_errno(session.session), "cannot open \(remotePath) for reading")
         }
         defer { _ = sb_ssh2_sftp_close(handle) }
-        let output = open(localPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard output >= 0 else { throw SSHError(.local, "cannot write \(localPath): \(String(cString: strerror(errno)))") }
+        let file = try DownloadFile(path: localPath)
         var complete = false
-        defer {
-            Glibc.close(output)
-            if !complete { unlink(localPath) }
-        }
+        defer { if !complete { unlink(localPath) } }
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readWindow, alignment: 16)
         defer { buffer.deallocate() }
         let base = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
-        var hasher = DigestHasher(.sha256)
-        var total: Int64 = 0
         while true {
             if cancellation.isCancelled { throw SSHError(.cancelled, "download of \(remotePath) cancelled") }
             let count = libssh2_sftp_read(handle, base, Self.readWindow)
             if count < 0 { throw error(Int32(count), "cannot read \(remotePath)") }
             if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(start: base, count: count))
-            var written = 0
-            while written < count {
-                let result = Glibc.write(output, base + written, count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    throw SSHError(.local, "cannot write \(localPath): \(String(cString: strerror(errno)))")
-                }
-                written += result
-            }
-            total += Int64(count)
+            if let failure = file.write(UnsafeRawBufferPointer(start: base, count: count)) { throw SSHError(.local, failure.message) }
         }
-        guard fsync(output) == 0 else { throw SSHError(.local, "cannot sync \(localPath): \(String(cString: strerror(errno)))") }
         complete = true
-        return SFTPTransferred(size: total, sha256: hasher.finish())
+        return SFTPTransferred(size: file.written, sha256: file.finish())
     }
 }
