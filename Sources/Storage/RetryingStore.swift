@@ -8,7 +8,7 @@ extension StoreError: RetryableError {
 /// Whole-object retry for stores whose unit is the file (scp): a put, get or stat that fails with a
 /// transient error is tried again from the start under `policy`, each retry counted by the observer.
 /// Stores that speak HTTP retry each request inside instead, so a multipart upload never restarts from part 1.
-public struct RetryingStore: ObjectStore {
+public struct RetryingStore: WrappingStore {
     public let base: any ObjectStore
     public let policy: RetryPolicy
 
@@ -16,9 +16,6 @@ public struct RetryingStore: ObjectStore {
         self.base = base
         self.policy = policy
     }
-
-    public var kind: String { base.kind }
-    public func location(of folder: String) -> String { base.location(of: folder) }
 
     public func prepare(observer: TransferObserver) async throws {
         try await policy.run(onRetry: observer.onRetry("preparation of the \(kind) destination")) {
@@ -34,8 +31,6 @@ public struct RetryingStore: ObjectStore {
         try await policy.run { try await base.stat(key) }
     }
 
-    public func list(prefix: String) -> AsyncThrowingStream<ObjectInfo, any Error> { base.list(prefix: prefix) }
-
     public func get(_ key: String, to localPath: String, observer: TransferObserver) async throws -> ContentDigest {
         try await policy.run(onRetry: observer.onRetry(key)) { try await base.get(key, to: localPath, observer: observer) }
     }
@@ -43,10 +38,4 @@ public struct RetryingStore: ObjectStore {
     public func delete(_ keys: [String]) async throws {
         try await policy.run { try await base.delete(keys) }
     }
-
-    public func removeStaleUploads(olderThan cutoff: Date, observer: TransferObserver) async throws -> Int {
-        try await base.removeStaleUploads(olderThan: cutoff, observer: observer)
-    }
-
-    public func validationNotes() async -> [String] { await base.validationNotes() }
 }

@@ -157,20 +157,27 @@ def test_wrong_key_exits_2_and_commits_nothing(tmp_path, binary, server, key):
     assert "MAC signature" not in result.stdout and "string to sign" not in result.stdout
 
 
-def test_blocks_go_up_several_at_a_time_and_no_more(tmp_path, binary, server, key):
-    source = tmp_path / "source"
-    source.mkdir()
-    data = os.urandom(10 * MIB)
-    (source / "data.bin").write_bytes(data)
-    gate = server.hold_blocks_after(0)
-    process = subprocess.Popen([str(binary), "backup", str(manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=3))],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def three_blocks_at_once(server: BlobServer, command: list, held_after: int) -> tuple[str, str]:
+    """Runs `command` with the blocks after the first `held_after` held by the service until three wait at
+    once, then lets them go; returns its output once it succeeded."""
+    gate = server.hold_blocks_after(held_after)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         server.wait_for(lambda s: s.waiting_at_gate >= 3, timeout=60)  # three blocks in flight at once
     finally:
         gate.set()
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stdout + stderr
+    return stdout, stderr
+
+
+def test_blocks_go_up_several_at_a_time_and_no_more(tmp_path, binary, server, key):
+    source = tmp_path / "source"
+    source.mkdir()
+    data = os.urandom(10 * MIB)
+    (source / "data.bin").write_bytes(data)
+    command = [str(binary), "backup", str(manifest(tmp_path, source, server, key, block_size="1MiB", concurrency=3))]
+    three_blocks_at_once(server, command, held_after=0)
     assert server.most_active_blocks == 3
     assert sdk(server, key).download_blob(f"{dated('redis/backups')}/data.bin").readall() == data
 
@@ -281,15 +288,7 @@ def test_store_blocks_share_the_window_and_a_failed_block_alone_is_sent_again(tm
     data = os.urandom(10 * MIB)
     (tmp_path / "data.bin").write_bytes(data)
     server.inject("put_block", 503, "ServerBusy")
-    gate = server.hold_blocks_after(1)
-    process = subprocess.Popen(store_process(path, "put", "data.bin", tmp_path / "data.bin"),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        server.wait_for(lambda s: s.waiting_at_gate >= 3, timeout=60)  # three blocks in flight at once
-    finally:
-        gate.set()
-    stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stdout + stderr
+    _, stderr = three_blocks_at_once(server, store_process(path, "put", "data.bin", tmp_path / "data.bin"), held_after=1)
     assert server.most_active_blocks == 3
     assert len(server.ops("put_block", 503)) == 1 and len(server.ops("put_block", 201)) == 10
     assert "azure retrying after a failure" in stderr and "what=Put Block redis/backups/data.bin" in stderr
