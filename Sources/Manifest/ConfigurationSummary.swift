@@ -16,6 +16,10 @@ extension DestinationConfiguration {
             return "\(scp.user)@\(scp.server):\(scp.port):\(scp.destination) (\(pin))"
         case .local(let local):
             return local.path
+        case .gcs(let gcs):
+            var text = "gs://\(gcs.bucketName)/ in project \(gcs.projectID)"
+            if let endpoint = gcs.endpoint { text += " at \(endpoint)" }
+            return text
         }
     }
 }

@@ -8,6 +8,7 @@ public struct DestinationConfiguration: Sendable, Equatable {
         case azure(AzureSettings)
         case scp(SCPSettings)
         case local(LocalSettings)
+        case gcs(GCSSettings)
     }
 
     public init(name: String? = nil, kind: Kind) {
@@ -22,6 +23,7 @@ public struct DestinationConfiguration: Sendable, Equatable {
         case .azure: "azure"
         case .scp: "scp"
         case .local: "local"
+        case .gcs: "gcs"
         }
     }
 }

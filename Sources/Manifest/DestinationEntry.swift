@@ -11,11 +11,6 @@ struct DestinationEntry {
     /// form's full property names `service-backup.destination.s3.bucket_name, …`.
     var legacyPropertyPrefix: String?
 
-    static let gcsRefusal = ManifestError(
-        ManifestError.prefix + "Destination type gcs is not supported. Use type: s3 with a Google Cloud Storage "
-            + "HMAC key (Cloud Storage > Settings > Interoperability) as access_key_id and secret_access_key, "
-            + "and endpoint_url: https://storage.googleapis.com.")
-
     static let moreThanOneLegacyDestination = ManifestError(
         ManifestError.prefix + "You can only specify one backup destination in the manifest.")
 
@@ -77,7 +72,6 @@ struct DestinationEntry {
             throw ManifestError.validation("Missing type for destination", message: message)
         }
         let type = written.lowercased()
-        if type == "gcs" { throw Self.gcsRefusal }
         guard ManifestSchema.destinationTypes.contains(type) else {
             throw ManifestError.validation("Unknown destination type: \(written)", message: message)
         }

@@ -7,6 +7,7 @@ enum DestinationSettingsParser {
         case "s3": .s3(try s3(config))
         case "azure": .azure(try azure(config))
         case "scp": .scp(try scp(config))
+        case "gcs": .gcs(try gcs(config))
         default: .local(try local(config))
         }
     }
@@ -68,6 +69,20 @@ enum DestinationSettingsParser {
         settings.concurrency = try config.integer(Keys.concurrency, in: SCPSettings.concurrencyRange)
         settings.retry = try retry(
             config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .ssh)
+        return settings
+    }
+
+    static func gcs(_ config: ManifestMap) throws -> GCSSettings {
+        typealias Keys = ManifestSchema.GCS
+        var settings = GCSSettings(
+            serviceAccountJSON: try config.secret(Keys.serviceAccountJSON) ?? Secret(""),
+            projectID: try config.string(Keys.projectID) ?? "",
+            bucketName: try config.string(Keys.bucketName) ?? "")
+        settings.endpoint = try url(config, Keys.endpoint)
+        settings.chunkSize = try config.size(Keys.chunkSize, in: GCSSettings.chunkSizeRange)
+        settings.concurrency = try config.integer(Keys.concurrency, in: GCSSettings.concurrencyRange)
+        settings.retry = try retry(
+            config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .http)
         return settings
     }
 

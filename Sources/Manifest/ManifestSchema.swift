@@ -3,10 +3,10 @@
 /// and the parser cannot disagree. See ``ManifestKey`` for the path scheme.
 public enum ManifestSchema {
     public static let keys: [ManifestKey] =
-        Settings.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all
+        Settings.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all + GCS.all
 
     /// The destination types a manifest may use, in the order they are documented.
-    public static let destinationTypes = ["s3", "azure", "scp", "local"]
+    public static let destinationTypes = ["s3", "azure", "scp", "local", "gcs"]
 
     /// The key at `path`, or nil.
     public static func key(_ path: String) -> ManifestKey? {
@@ -132,7 +132,7 @@ public enum ManifestSchema {
     enum Entry {
         static let type = ManifestKey(
             "destinations[].type", .string, required: true, allowed: ManifestSchema.destinationTypes,
-            "Destination type: s3, azure, scp or local.")
+            "Destination type: s3, azure, scp, local or gcs.")
         static let name = ManifestKey(
             "destinations[].name", .string, "Name shown as destination_name in this destination's log lines.")
         static let config = ManifestKey(
@@ -282,5 +282,38 @@ public enum ManifestSchema {
     enum Local {
         static let path = ManifestKey("local.path", .string, required: true, "Folder that receives backups.")
         static let all = [path]
+    }
+
+    enum GCS {
+        static let serviceAccountJSON = ManifestKey(
+            "gcs.service_account_json", .string, required: true, secret: true,
+            "The service account's JSON key file, as text; its private key signs the OAuth 2.0 token requests.")
+        static let projectID = ManifestKey(
+            "gcs.project_id", .string, required: true, "Project the bucket is created in when it does not exist.")
+        static let bucketName = ManifestKey(
+            "gcs.bucket_name", .string, required: true,
+            "Bucket; created when it does not exist. Backups go to its root: [deployment_name/]YYYY/MM/DD/.")
+        static let endpoint = ManifestKey(
+            "gcs.endpoint", .string, default: GCSSettings.defaultEndpoint,
+            "Base URL of the JSON API; /storage/v1/ and /upload/storage/v1/ are added to it.")
+        static let chunkSize = ManifestKey(
+            "gcs.chunk_size", .size,
+            "Bytes per request of a resumable upload, a multiple of 256KiB from "
+                + "\(ByteSize.format(GCSSettings.chunkSizeRange.lowerBound)) to "
+                + "\(ByteSize.format(GCSSettings.chunkSizeRange.upperBound)) "
+                + "(\(ByteSize.format(GCSSettings.defaultChunkSize)) when unset).")
+        static let concurrency = ManifestKey(
+            "gcs.concurrency", .integer,
+            "Files uploaded at once, \(GCSSettings.concurrencyRange.lowerBound) to "
+                + "\(GCSSettings.concurrencyRange.upperBound) (\(GCSSettings.defaultConcurrency) when unset).")
+        static let retryAttempts = Retry.attempts("gcs", unit: "request")
+        static let retryTimeout = Retry.timeout("gcs", unit: "request")
+        static let stallTimeout = Retry.stallTimeout(
+            "gcs", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
+
+        static let all = [
+            serviceAccountJSON, projectID, bucketName, endpoint, chunkSize, concurrency, retryAttempts, retryTimeout,
+            stallTimeout,
+        ]
     }
 }

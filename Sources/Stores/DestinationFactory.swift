@@ -22,6 +22,11 @@ extension DestinationConfiguration {
             let concurrency = settings.concurrency ?? SCPSettings.defaultConcurrency
             let store = try SCPStore(settings: settings, window: ConcurrencyWindow(permits: concurrency))
             return Destination(name: name, store: RetryingStore(store, policy: settings.retry.policy), concurrency: concurrency)
+        case .gcs(let settings):
+            // Each file's resumable upload and each download holds a permit; requests are retried alone.
+            let concurrency = settings.concurrency ?? GCSSettings.defaultConcurrency
+            let store = try GCSStore(settings: settings, window: ConcurrencyWindow(permits: concurrency))
+            return Destination(name: name, store: store, concurrency: concurrency)
         case .local(let settings):
             let concurrency = 1
             return Destination(

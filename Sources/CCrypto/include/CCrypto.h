@@ -3,5 +3,15 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/// Signs `data` with RSASSA-PKCS1-v1_5 over SHA-256 (JWT's RS256) using the RSA private key in the PEM
+/// text `pem` (PKCS#8 `BEGIN PRIVATE KEY` or PKCS#1 `BEGIN RSA PRIVATE KEY`, unencrypted).
+/// On entry `*signature_length` is the capacity of `signature`; on success it is the signature's length.
+/// Returns 0 on success, 1 when the text is not an unencrypted private key, 2 when the key is not RSA,
+/// 3 when signing fails or `signature` is too small. Nothing is printed; OpenSSL's error queue is cleared.
+int sb_rsa_sha256_sign(const char *pem, size_t pem_length, const uint8_t *data, size_t data_length,
+                       uint8_t *signature, size_t *signature_length);
 
 #endif
