@@ -18,6 +18,7 @@ from azure.storage.blob import BlobServiceClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from azure_server import BlobServer  # noqa: E402
+from gcs_fixture import GCSServer  # noqa: E402
 from conftest import run_cli, write_manifest  # noqa: E402
 from moto_fixture import moto_s3  # noqa: E402,F401  (a fixture)
 from sshd_fixture import SSHServer  # noqa: E402
@@ -90,7 +91,16 @@ def s3_peer(moto_s3) -> Peer:
                 alter=lambda key, data: client.put_object(Bucket=bucket, Key=f"redis/backups/{key}", Body=data))
 
 
-@pytest.fixture(params=["local", "s3", "azure", "scp"])
+@pytest.fixture
+def gcs_peer(tmp_path: Path) -> Peer:
+    bucket = "restore-backups"
+    with GCSServer(tmp_path / "fake-gcs") as server:
+        yield Peer("gcs", {"type": "gcs", "config": server.config(bucket, chunk_size="1MiB")}, large=3 << 20,
+                   slow=128 << 20, in_flight=lambda: server.state.chunk_requests > 0,
+                   alter=lambda key, data: server.write(bucket, key, data))
+
+
+@pytest.fixture(params=["local", "s3", "azure", "scp", "gcs"])
 def peer(request) -> Peer:
     return request.getfixturevalue(f"{request.param}_peer")
 
