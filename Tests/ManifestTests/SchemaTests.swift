@@ -14,7 +14,9 @@ import Testing
             == ["storage_account", "storage_access_key", "container", "path"])
         #expect(ManifestSchema.requiredConfigKeys(forType: "scp").map(\.name) == ["server", "user", "destination", "key"])
         #expect(ManifestSchema.requiredConfigKeys(forType: "local").map(\.name) == ["path"])
-        #expect(ManifestSchema.configKeys(forType: "gcs").isEmpty)
+        #expect(ManifestSchema.requiredConfigKeys(forType: "gcs").map(\.name)
+            == ["service_account_json", "project_id", "bucket_name"])
+        #expect(ManifestSchema.key("gcs.service_account_json")?.secret == true)
     }
 
     @Test func topLevelKeysOfTheContract() {
@@ -97,6 +99,7 @@ import Testing
             "azure": "storage_account: a, storage_access_key: k, container: c, path: p",
             "scp": "server: s, user: u, destination: /d, key: k",
             "local": "path: /p",
+            "gcs": "service_account_json: j, project_id: p, bucket_name: b",
         ]
         let type = String(key.path.split(separator: ".")[0])
         let manifest: String

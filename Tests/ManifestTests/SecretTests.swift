@@ -12,6 +12,7 @@ import Testing
             "s3": "{bucket_name: b, bucket_path: p, access_key_id: i, secret_access_key: s}",
             "azure": "{storage_account: a, storage_access_key: k, container: c, path: p}",
             "scp": "{server: s, user: u, destination: /d, key: k}",
+            "gcs": "{service_account_json: j, project_id: p, bucket_name: b}",
         ]
         if type == "alerts" {
             let leaf = key.name
@@ -34,7 +35,7 @@ import Testing
 
     @Test func everyCredentialIsSecret() {
         #expect(Set(Self.secretKeys.map(\.path)) == [
-            "s3.access_key_id", "s3.secret_access_key", "azure.storage_access_key", "scp.key",
+            "s3.access_key_id", "s3.secret_access_key", "azure.storage_access_key", "scp.key", "gcs.service_account_json",
             "alerts.config.cloud_controller.password", "alerts.config.notifications.client_secret",
         ])
     }

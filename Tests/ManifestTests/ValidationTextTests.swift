@@ -94,15 +94,27 @@ import Testing
             == "Invalid config - Unknown destination type: ftp.\n\(defaultMessage)")
     }
 
-    @Test func gcsIsRefusedWithDirections() {
+    @Test func gcsMissingValuesInTheOriginalsOrder() {
         let text = errorText(rendered("""
             - type: gcs
-              config: {project_id: p, bucket_name: b, service_account_json: '{"private_key": "x"}'}
+              config: {bucket_name: b}
             """))
-        #expect(text == "Invalid config - Destination type gcs is not supported. Use type: s3 with a Google Cloud "
-            + "Storage HMAC key (Cloud Storage > Settings > Interoperability) as access_key_id and "
-            + "secret_access_key, and endpoint_url: https://storage.googleapis.com.")
-        #expect(!text.contains("\n"))
+        #expect(text == "Invalid config - Missing values for gcs: service_account_json, project_id.\n\(defaultMessage)")
+    }
+
+    @Test func gcsIsReadWithItsDefaults() throws {
+        let configuration = try parse(rendered("""
+            - type: gcs
+              config: {project_id: p, bucket_name: b, service_account_json: '{"private_key": "x"}', chunk_size: 1MiB}
+            """))
+        guard case .gcs(let gcs) = configuration.destinations.first?.kind else {
+            Issue.record("not a gcs destination")
+            return
+        }
+        #expect(gcs.projectID == "p" && gcs.bucketName == "b" && gcs.endpoint == nil)
+        #expect(gcs.serviceAccountJSON.reveal() == #"{"private_key": "x"}"#)
+        #expect(gcs.chunkSize == 1 << 20 && gcs.concurrency == nil && gcs.retry == .http)
+        #expect(!"\(gcs)".contains("private_key"))
     }
 
     @Test func kmsKeyOnlyWithKMSEncryption() {

@@ -55,6 +55,11 @@ def parser_refuses_everything(binary: Path, tmp_path: Path) -> str | None:
 
 S3 = {"access_key_id": "AKIAEXAMPLE", "secret_access_key": SECRET, "bucket_name": "backups", "bucket_path": "redis"}
 AZURE = {"storage_account": "account", "storage_access_key": SECRET, "container": "backups", "path": "redis"}
+GCS = {"service_account_json": json.dumps({
+    "type": "service_account", "project_id": "backups-project", "private_key_id": "0123abcd",
+    "private_key": f"-----BEGIN PRIVATE KEY-----\n{SECRET}\n-----END PRIVATE KEY-----\n",
+    "client_email": "backups@backups-project.iam.gserviceaccount.com", "token_uri": "https://oauth2.googleapis.com/token"}),
+    "project_id": "backups-project", "bucket_name": "redis-backups"}
 SCP = {"server": "backup.example.com", "user": "backup", "destination": "/srv/backups",
        "key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n"}
 
@@ -71,6 +76,7 @@ def manifest(*destinations: dict, **settings) -> dict:
     ({"type": "azure", "config": dict(AZURE)}, {}),
     ({"type": "scp", "config": dict(SCP)}, {"port": 22, "fingerprint": ""}),
     ({"type": "local", "config": {"path": "/var/vcap/store/copies"}}, {}),
+    ({"type": "gcs", "name": "google", "config": dict(GCS)}, {}),
 ])
 def test_renders_each_destination_type_with_the_original_defaults(tmp_path, destination, defaults):
     config = rendered_config(tmp_path, manifest(destination), {"deployment": "redis-on-demand-1234"})
@@ -132,6 +138,7 @@ def test_rendered_configs_pass_validate(binary, tmp_path):
     every_type = manifest(
         {"type": "s3", "name": "aws", "config": dict(S3)}, {"type": "azure", "config": dict(AZURE)},
         {"type": "scp", "config": scp}, {"type": "local", "config": {"path": str(tmp_path)}},
+        {"type": "gcs", "config": dict(GCS)},
         alerts={"product_name": "Redis", "config": {"cloud_controller": {"url": "https://api", "user": "u",
                                                                            "password": "p"}}})
     for name, properties in {"every-type": every_type, "none": {}}.items():
@@ -174,10 +181,9 @@ INVALID = {
     "unknown type": (
         manifest({"type": "ftp", "config": {"server": "h"}}),
         "Invalid config - Unknown destination type: ftp."),
-    "gcs": (
+    "missing gcs values": (
         manifest({"type": "gcs", "config": {"bucket_name": "b"}}),
-        "Invalid config - Destination type gcs is not supported: use type s3 with GCS HMAC interoperability "
-        "keys and endpoint_url https://storage.googleapis.com."),
+        "Invalid config - Missing values for gcs: service_account_json, project_id."),
 }
 
 
