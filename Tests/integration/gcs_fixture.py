@@ -99,10 +99,18 @@ class GateState:
     revoke_after_chunk: int | None = None
     # Hold the chunk request with this number until the token it carries has expired.
     hold_chunk_until_token_expired: int | None = None
+    # Hold chunk requests until this many wait at once (or 30 s pass), then let them all go.
+    gather_chunks: int | None = None
+    gathered: bool = False
+    chunks_in_flight: int = 0
+    most_chunks_in_flight: int = 0
     # Requests answered 403 as the service would: (method, path prefix) -> permission.
     denied: dict = field(default_factory=dict)
     requests: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        self.condition = threading.Condition(self.lock)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -177,7 +185,14 @@ class _Handler(BaseHTTPRequestHandler):
             expiry = state.tokens.get(token, 0)
             if hold and expiry > time.time():
                 time.sleep(expiry - time.time() + 0.2)  # the peer is slow until the token has expired
-        status, headers, answer = self._forward(body)
+        if is_chunk:
+            self._gather(state)
+        try:
+            status, headers, answer = self._forward(body)
+        finally:
+            if is_chunk:
+                with state.lock:
+                    state.chunks_in_flight -= 1
         if is_chunk:
             with state.lock:
                 state.chunk_requests += 1
@@ -193,6 +208,17 @@ class _Handler(BaseHTTPRequestHandler):
             if fail:
                 return self._json_error(503, "backendError", "Backend Error")
         self._answer(status, answer, headers)
+
+    def _gather(self, state: GateState):
+        """Counts a chunk request in flight; while gathering, holds it until enough wait beside it."""
+        with state.condition:
+            state.chunks_in_flight += 1
+            state.most_chunks_in_flight = max(state.most_chunks_in_flight, state.chunks_in_flight)
+            if state.gather_chunks and not state.gathered:
+                state.condition.notify_all()
+                state.condition.wait_for(lambda: state.gathered or state.chunks_in_flight >= state.gather_chunks, timeout=30)
+                state.gathered = state.gathered or state.chunks_in_flight >= state.gather_chunks
+                state.condition.notify_all()
 
     def _forward(self, body: bytes):
         upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=60)

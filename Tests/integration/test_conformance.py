@@ -1,5 +1,5 @@
 """The store conformance suite against every store on its real test peer (the other stores' runs live
-beside their peers' fixtures: test_s3.py, test_azure.py, test_scp.py)."""
+beside their peers' fixtures: test_s3.py, test_azure.py, test_scp.py, test_gcs.py)."""
 from conftest import run_conformance, write_manifest
 
 

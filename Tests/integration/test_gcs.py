@@ -93,6 +93,18 @@ def test_large_file_goes_up_in_chunks_of_256kib_multiples(tmp_path, binary, serv
     assert server.state.chunk_requests == 6 and server.state.status_queries == 0
 
 
+def test_files_go_up_several_at_a_time_and_no_more(tmp_path, binary, server):
+    source = tmp_path / "source"
+    files = make_tree(source, {f"part-{n}.bin": os.urandom(300 * KIB) for n in range(6)})
+    server.state.gather_chunks = 3
+    result = run_cli(binary, "backup", manifest(tmp_path, source, server, chunk_size="256KiB", concurrency=3))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert server.state.gathered, "three uploads were never in flight at once"
+    assert server.state.most_chunks_in_flight == 3
+    for name, data in files.items():
+        assert server.read(BUCKET, f"{day()}/{name}") == data
+
+
 def test_failed_chunk_resumes_from_the_committed_offset(tmp_path, binary, server):
     source = tmp_path / "source"
     data = os.urandom(MIB + 777)
