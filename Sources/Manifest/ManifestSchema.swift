@@ -140,7 +140,7 @@ public enum ManifestSchema {
         static let all = [type, name, config]
     }
 
-    /// The keys every remote destination type (s3, azure, scp) has for retries and stalled transfers.
+    /// The keys every remote destination type (s3, azure, scp, gcs) has for retries and stalled transfers.
     enum Retry {
         /// `unit` is what one retry repeats: a request (s3, azure) or a file (scp).
         static func attempts(_ type: String, unit: String) -> ManifestKey {

@@ -3,11 +3,12 @@ import Testing
 
 /// `retry_attempts`, `retry_timeout` and `stall_timeout` of the remote destination types.
 @Suite struct RetryKeys {
-    static let types = ["s3", "azure", "scp"]
+    static let types = ["s3", "azure", "scp", "gcs"]
     static let requiredConfig = [
         "s3": "bucket_name: b, bucket_path: p, access_key_id: i, secret_access_key: s",
         "azure": "storage_account: a, storage_access_key: k, container: c, path: p",
         "scp": "server: s, user: u, destination: /d, key: k",
+        "gcs": "service_account_json: j, project_id: p, bucket_name: b",
     ]
 
     /// A manifest with one destination of `type`, its required keys and `extra` in its config.
@@ -21,6 +22,7 @@ import Testing
         case .s3(let settings): settings.retry
         case .azure(let settings): settings.retry
         case .scp(let settings): settings.retry
+        case .gcs(let settings): settings.retry
         default: nil
         }
     }
@@ -28,7 +30,8 @@ import Testing
     @Test func defaultsWhenAbsent() throws {
         let expected = [RetrySettings(attempts: 5, timeoutSeconds: 300, stallSeconds: 60),
                         RetrySettings(attempts: 5, timeoutSeconds: 300, stallSeconds: 60),
-                        RetrySettings(attempts: 5, timeoutSeconds: 300, stallSeconds: 120)]
+                        RetrySettings(attempts: 5, timeoutSeconds: 300, stallSeconds: 120),
+                        RetrySettings(attempts: 5, timeoutSeconds: 300, stallSeconds: 60)]
         for (type, settings) in zip(Self.types, expected) {
             #expect(retry(try parse(manifest(type))) == settings)
             // Null and empty count as absent.
