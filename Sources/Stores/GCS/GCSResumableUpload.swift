@@ -21,7 +21,7 @@ struct GCSResumableUpload: Sendable {
     func put(_ name: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
         try await client.window.withPermit {
             let session = try await start(name, size: source.length, observer: observer)
-            let digests = Task { try await GCSFileDigests.read(path: source.path, offset: source.offset, length: source.length) }
+            let digests = Task { try await Self.digests(of: source) }
             do {
                 let object = try await withTaskCancellationHandler {
                     try await upload(name, session: session, from: source, digests: digests, observer: observer)
@@ -39,6 +39,23 @@ struct GCSResumableUpload: Sendable {
                 throw error
             }
         }
+    }
+
+    /// The file's MD5 (what the service checks the object against) and SHA-256 (what the run records), from
+    /// one read of the range as a single block, beside the upload.
+    private static func digests(of source: FileRange) async throws -> (md5: [UInt8], sha256: [UInt8]) {
+        var md5: [UInt8] = []
+        var sha256: [UInt8] = []
+        let events = BlockDigests.read(
+            path: source.path, offset: source.offset, length: source.length, blockSize: max(1, source.length), algorithm: .md5)
+        for try await event in events {
+            switch event {
+            case .block(_, let digest): md5 = digest
+            case .whole(let digest): sha256 = digest
+            }
+        }
+        guard !sha256.isEmpty else { throw CancellationError() }
+        return (md5, sha256)
     }
 
     /// Starts the session; its URI is where the bytes go.
