@@ -44,7 +44,8 @@ public final class ProgressBoard: Sendable {
     public func lines(now: ContinuousClock.Instant = .now) -> [String] {
         state.withLock { state in
             state.rows.map { row in
-                let done = row.finished?.bytes ?? row.observer?.bytes ?? 0
+                // The observer also counts the run manifest, written after the snapshot's files.
+                let done = min(row.finished?.bytes ?? row.observer?.bytes ?? 0, state.totalBytes)
                 return Self.line(label: row.label, done: done, total: state.totalBytes,
                                  elapsed: ((row.finished?.at ?? now) - row.started).inSeconds, outcome: row.finished?.outcome)
             }

@@ -30,11 +30,12 @@ public final class ProgressTerminal: Sendable {
     /// Standard output for the log, keeping the board below the last line.
     public var logSink: LineSink {
         LineSink { line in
+            let lines = self.currentLines()
             self.drawn.withLock { drawn in
                 Self.writeError(Self.erase(drawn.lines))
                 LineSink.standardOutput.write(line)
-                Self.writeError(Self.block(drawn.text))
-                drawn.lines = drawn.text.count
+                Self.writeError(Self.block(lines))
+                drawn = (lines.count, lines)
             }
         }
     }
@@ -61,8 +62,13 @@ public final class ProgressTerminal: Sendable {
         redraw()
     }
 
+    /// The board's lines, each cut to the terminal's width so none wraps (a wrapped line would spoil the erase).
+    func currentLines() -> [String] {
+        board.lines().map { $0.count > width ? String($0.prefix(width - 1)) + "…" : $0 }
+    }
+
     func redraw() {
-        let lines = board.lines().map { $0.count > width ? String($0.prefix(width - 1)) + "…" : $0 }
+        let lines = currentLines()
         drawn.withLock { drawn in
             guard lines != drawn.text || drawn.lines != lines.count else { return }
             Self.writeError(Self.erase(drawn.lines) + Self.block(lines))
