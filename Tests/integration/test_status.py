@@ -265,3 +265,31 @@ def test_no_progress_when_stderr_is_not_a_terminal(binary, setup):
     assert result.stderr == ""
     assert "\x1b" not in result.stdout
     log_lines(result.stdout)
+
+
+# --- the BOSH job ---------------------------------------------------------------------------------------------
+
+def test_bosh_job_keeps_status_in_its_own_folder_and_prepares_the_metrics_folder(tmp_path):
+    from test_bosh_job import render, rendered_config
+
+    properties = {"destinations": [{"type": "local", "config": {"path": "/x"}}], "source_folder": "/src",
+                  "cron_schedule": "@daily", "metrics_file": "/var/vcap/store/node exporter/service_backup.prom"}
+    config = rendered_config(tmp_path, properties)
+    assert config["state_dir"] == "/var/vcap/data/service-backup"
+    assert config["metrics_file"] == "/var/vcap/store/node exporter/service_backup.prom"
+
+    ctl = render(tmp_path, "templates/ctl.erb", properties)
+    assert ctl.returncode == 0, ctl.stderr
+    assert "STATE_DIR=/var/vcap/data/service-backup\n" in ctl.stdout
+    assert 'chown "$BACKUP_USER:$BACKUP_USER" "$STATE_DIR"' in ctl.stdout
+    assert "METRICS_DIR=$(dirname /var/vcap/store/node\\ exporter/service_backup.prom)" in ctl.stdout
+    script = tmp_path / "ctl"
+    script.write_text(ctl.stdout)
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    if shutil.which("shellcheck"):
+        lint = subprocess.run(["shellcheck", "--severity=style", str(script)], capture_output=True, text=True)
+        assert lint.returncode == 0, lint.stdout
+
+    without = render(tmp_path, "templates/ctl.erb", {**properties, "metrics_file": ""}).stdout
+    assert "METRICS_DIR" not in without
+    assert rendered_config(tmp_path, {**properties, "metrics_file": ""}).get("metrics_file", "") == ""  # empty: none
