@@ -239,3 +239,29 @@ import Testing
         #expect(board.lines()[0].hasPrefix("local destination nfs  1000 B / 1000 B  100%  done in"))
     }
 }
+
+@Suite struct StatusRecorderTakingTurns {
+    /// Recorders updating one file at once (the daemon and a `backup`) lose no update: they take turns on the folder's lock.
+    @Test func concurrentUpdatesAllCount() async throws {
+        let folder = try TemporaryFolder()
+        let recorder = StatusRecorder(
+            location: StatusLocation(folders: [folder.file("state")], fileName: "b.json"), manifestPath: "/etc/b.yml",
+            metricsFile: nil, destinations: [BackupStatusRecording.nfs])
+        let run = BackupStatusRecording().report([BackupStatusRecording().succeeded(BackupStatusRecording.nfs, retries: 1)])
+        let log = CapturedLog()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { await recorder.recordRun(run, logger: log.logger) } }
+        }
+        let status = try #require(try recorder.read())
+        #expect(status.runs.succeeded == 16 && status.destinations[0].retriesTotal == 16)
+        #expect(log.messages.isEmpty)
+    }
+}
+
+@Suite struct ProgressTerminalDrawing {
+    @Test func erasesExactlyTheLinesItDrew() {
+        #expect(ProgressTerminal.erase(0) == "")
+        #expect(ProgressTerminal.erase(2) == "\u{1B}[1A\u{1B}[2K\u{1B}[1A\u{1B}[2K\r")
+        #expect(ProgressTerminal.block(["a", "b"]) == "a\nb\n")
+    }
+}
