@@ -220,6 +220,24 @@ def test_an_unwritable_state_dir_is_logged_and_the_backup_succeeds(binary, setup
     assert lines["ServiceBackup.metrics file not written"]["data"]["path"] == str(blocker / "sb.prom")
 
 
+def test_a_damaged_status_file_is_reported_then_replaced(binary, setup):
+    tmp_path, source = setup
+    config = manifest(tmp_path, source, failing=False)
+    assert run_cli(binary, "backup", config).returncode == 0
+    path = state_file(tmp_path)
+    path.write_text('{"format_version": 1, "runs": ')
+
+    status = run_cli(binary, "status", config)
+    assert status.returncode == 1 and status.stdout == ""
+    assert status.stderr.startswith(f"cannot read the status file {path}: ")
+
+    result = run_cli(binary, "backup", config)
+    assert result.returncode == 0
+    damaged = [line for line in log_lines(result.stdout) if line["message"] == "ServiceBackup.status file unreadable, starting afresh"]
+    assert len(damaged) == 1 and damaged[0]["data"]["path"] == str(path)
+    assert json.loads(path.read_text())["runs"] == {"succeeded": 1, "failed": 0, "cancelled": 0}
+
+
 # --- progress ---------------------------------------------------------------------------------------------------
 
 def run_with_terminal_stderr(binary: Path, *args) -> tuple[int, str, bytes]:
