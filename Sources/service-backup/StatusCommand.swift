@@ -21,20 +21,14 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let recorder = try loadService(config).statusRecorder
-        let status: BackupStatus
         do {
-            guard let read = try recorder.read(), let path = recorder.location.existingPath() else {
+            guard let (status, path) = try recorder.read() else {
                 let looked = recorder.location.folders.map { $0 + "/" + recorder.location.fileName }.joined(separator: " or ")
                 printError("no status yet for \(recorder.manifestPath): \(looked) does not exist; "
                     + "the daemon writes it when it starts and after each run, backup after its run")
                 throw mismatchStatus
             }
-            status = read
-            if json {
-                print(String(decoding: try status.encoded(), as: UTF8.self))
-            } else {
-                print(StatusTable.render(status, file: path))
-            }
+            print(json ? String(decoding: try status.encoded(), as: UTF8.self) : StatusTable.render(status, file: path))
         } catch let error as StatusFileError {
             printError("\(error)")
             throw mismatchStatus

@@ -184,7 +184,7 @@ import Testing
         await recorder.recordDaemonRun(run, nextRun: Date(timeIntervalSince1970: 1_900_000_060), logger: log.logger)
         await recorder.recordRun(run, logger: log.logger)
 
-        let status = try #require(try recorder.read())
+        let status = try #require(try recorder.read()).status
         #expect(status.runs.succeeded == 2 && status.destinations[0].retriesTotal == 4)
         #expect(status.daemon.running && status.nextRunAt == Date(timeIntervalSince1970: 1_900_000_060))
         #expect(status.lastRun?.trigger == "backup")
@@ -196,7 +196,7 @@ import Testing
         #expect(log.messages.isEmpty)
 
         await recorder.daemonStopped(logger: log.logger)
-        #expect(try recorder.read()?.daemon.running == false)
+        #expect(try recorder.read()?.status.daemon.running == false)
         #expect(try String(contentsOfFile: folder.file("metrics/sb.prom"), encoding: .utf8).contains("service_backup_up 0\n"))
     }
 
@@ -252,7 +252,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<16 { group.addTask { await recorder.recordRun(run, logger: log.logger) } }
         }
-        let status = try #require(try recorder.read())
+        let status = try #require(try recorder.read()).status
         #expect(status.runs.succeeded == 16 && status.destinations[0].retriesTotal == 16)
         #expect(log.messages.isEmpty)
     }

@@ -4,6 +4,8 @@ import Synchronization
 
 /// What each destination of a run has moved so far, for a progress display: the run registers each
 /// destination's transfer observer and, at the end, its outcome; the display reads lines from here.
+/// The observer counts an object's bytes once it is whole, so a run of one large file moves in one step.
+/// TODO(issue 12): count bytes as parts, blocks and chunks reach the store, with the bandwidth limiter's accounting.
 public final class ProgressBoard: Sendable {
     struct Row {
         var label: String

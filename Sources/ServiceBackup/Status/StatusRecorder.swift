@@ -54,10 +54,10 @@ public struct StatusRecorder: Sendable {
         }
     }
 
-    /// The status as the file has it, or nil when there is none yet.
-    public func read() throws -> BackupStatus? {
+    /// The status as the file has it and the file's path, or nil when there is none yet.
+    public func read() throws -> (status: BackupStatus, path: String)? {
         guard let path = location.existingPath() else { return nil }
-        return try Self.read(path)
+        return (try Self.read(path), path)
     }
 
     static func read(_ path: String) throws -> BackupStatus {
