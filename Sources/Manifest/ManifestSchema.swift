@@ -66,6 +66,13 @@ public enum ManifestSchema {
         static let staleUploadAge = ManifestKey(
             "stale_upload_age", .number, default: String(Int(BackupConfiguration.defaultStaleUploadAge)),
             "Seconds after which an interrupted run's incomplete uploads and temporary files are removed, 60 to 31536000.")
+        static let stateDir = ManifestKey(
+            "state_dir", .string,
+            "Absolute folder of the status file `service-backup status` reads; when empty /var/lib/service-backup if "
+                + "writable, else $XDG_STATE_HOME/service-backup (~/.local/state/service-backup).")
+        static let metricsFile = ManifestKey(
+            "metrics_file", .string,
+            "Absolute path of a Prometheus text file (ending in .prom) for node_exporter's textfile collector; none when empty.")
         static let awsCLIPath = ManifestKey(
             "aws_cli_path", .string, ignored: true, "Accepted for compatibility; unused (S3 is spoken directly).")
         static let azureCLIPath = ManifestKey(
@@ -77,6 +84,7 @@ public enum ManifestSchema {
             destinations, legacyDestination, legacyBlobstore, sourceFolder, sourceExecutable, cronSchedule, cleanupExecutable,
             serviceIdentifierExecutable, exitIfInProgress, missingPropertiesMessage, deploymentName,
             addDeploymentName, shutdownGracePeriod, runFolders, staleUploadAge, awsCLIPath, azureCLIPath, backupUser,
+            stateDir, metricsFile,
         ]
         /// Required when at least one destination exists, in the original's order.
         static let requiredWithDestinations = all.filter(\.required)

@@ -10,6 +10,8 @@ import Transport
 public struct BackupRun: Sendable {
     public let configuration: BackupConfiguration
     public let destinations: [Destination]
+    /// Where the upload reports each destination's progress, for a display; nil reports none.
+    public var progress: ProgressBoard?
 
     public init(configuration: BackupConfiguration, destinations: [Destination]) {
         self.configuration = configuration

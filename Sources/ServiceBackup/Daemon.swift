@@ -14,11 +14,14 @@ public struct Daemon: Sendable {
     public let configuration: BackupConfiguration
     public let schedule: CronSchedule?
     public let backupRun: BackupRun
+    /// Where the daemon records its state and each run's outcome; nil records nothing.
+    public let status: StatusRecorder?
 
-    public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun) {
+    public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun, status: StatusRecorder? = nil) {
         self.configuration = configuration
         self.schedule = schedule
         self.backupRun = backupRun
+        self.status = status
     }
 
     public func run(logger: Logger) async {
@@ -30,6 +33,7 @@ public struct Daemon: Sendable {
             return
         }
 
+        await status?.daemonStarted(nextRun: schedule.next(after: Date()), logger: logger)
         let (ticks, tickQueue) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let running = RunningFlag()
         await withTaskGroup(of: Void.self) { group in
@@ -37,8 +41,9 @@ public struct Daemon: Sendable {
                 for await _ in ticks {
                     if Task.isCancelled { break }
                     running.set(true)
-                    _ = await backupRun.perform(logger: logger)
+                    let report = await backupRun.perform(logger: logger)
                     running.set(false)
+                    await status?.recordDaemonRun(report, nextRun: schedule.next(after: Date()), logger: logger)
                 }
             }
             group.addTask {
@@ -58,6 +63,7 @@ public struct Daemon: Sendable {
             }
             await group.waitForAll()
         }
+        await status?.daemonStopped(logger: logger)
         logger.info("All backup processes terminated. Exiting")
     }
 

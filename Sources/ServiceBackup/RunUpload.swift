@@ -25,6 +25,7 @@ extension BackupRun {
             return
         }
         let layout = RunLayout(dayFolder: snapshot.remoteFolder, runID: report.runID, runFolder: configuration.runFolders)
+        progress?.begin(totalBytes: snapshot.totalBytes)
         if snapshot.files.isEmpty {
             logger.warning("source folder \(snapshot.sourceFolder) is empty: the run records a backup of no files")
         }
@@ -54,7 +55,10 @@ extension BackupRun {
                 }
             }
             var reports = [DestinationReport?](repeating: nil, count: destinations.count)
-            for await (index, report) in group { reports[index] = report }
+            for await (index, report) in group {
+                reports[index] = report
+                progress?.finish(report.label, outcome: report.outcome.rawValue)
+            }
             return reports.map { $0! }
         }
         withExtendedLifetime(scratch) {}
@@ -98,6 +102,7 @@ extension BackupRun {
         let logger = logger(for: destination, base)
         logger.info("about to upload \(snapshot.sourceFolder) to \(destination.store.location(of: layout.filesFolder))")
         let observer = TransferObserver(kind: destination.kind, logger: logger)
+        progress?.track(destination.label, observer: observer)
         let writer = RunWriter(destination: destination, layout: layout, staleAge: configuration.staleUploadAge)
         let started = ContinuousClock.now
         do {

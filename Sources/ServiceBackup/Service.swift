@@ -12,6 +12,8 @@ public struct Service: Sendable {
     /// Nil when there are no destinations (the schedule is then not required).
     public let schedule: CronSchedule?
     public let destinations: [Destination]
+    /// The manifest's path as given to `load`.
+    public var manifestPath: String = ""
 
     /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
     public static func load(path: String, now: Date = Date()) throws -> Service {
@@ -36,12 +38,12 @@ public struct Service: Sendable {
                 throw ManifestError("Invalid config - destinations[\(index)] (\(destination.typeName)): \(error)")
             }
         }
-        return Service(configuration: configuration, schedule: schedule, destinations: destinations)
+        return Service(configuration: configuration, schedule: schedule, destinations: destinations, manifestPath: path)
     }
 
     public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }
 
-    public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun) }
+    public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun, status: statusRecorder) }
 
     /// The logger every command logs with: lager JSON lines on stdout.
     public static func bootstrapLogging(to sink: LineSink = .standardOutput) -> Logger {

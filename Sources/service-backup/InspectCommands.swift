@@ -22,6 +22,9 @@ struct ValidateCommand: AsyncParsableCommand {
         for destination in service.destinations {
             for note in await destination.store.validationNotes() { print(note) }
         }
+        let status = service.statusRecorder
+        print("status file: \(status.location.path)")
+        print("metrics file: \(status.metricsFile ?? "(none)")")
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")
             if let next = schedule.next(after: Date()) {

@@ -30,12 +30,19 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try loadService(config)
-        let logger = Service.bootstrapLogging()
+        let terminal = ProgressTerminal.onStandardError()
+        let logger = Service.bootstrapLogging(to: terminal?.logSink ?? .standardOutput)
         guard !service.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             return
         }
-        let report = await runUntilSignalled { await service.backupRun.perform(logger: logger) }
+        var backupRun = service.backupRun
+        backupRun.progress = terminal?.board
+        terminal?.start()
+        let run = backupRun
+        let report = await runUntilSignalled { await run.perform(logger: logger) }
+        await terminal?.stop()
+        await service.statusRecorder.recordRun(report, logger: logger)
         if !report.succeeded { throw ExitStatus.failure }
     }
 }
