@@ -72,11 +72,16 @@ public enum ManifestSchema {
             "azure_cli_path", .string, ignored: true, "Accepted for compatibility; unused (Azure is spoken directly).")
         static let backupUser = ManifestKey(
             "backup_user", .string, ignored: true, "Read by the BOSH job's start script, not by the daemon.")
+        static let logTimestampFormat = ManifestKey(
+            "logging.format.timestamp", .string, allowed: ["rfc3339", "unix-epoch"],
+            "Log line format: rfc3339 (lager's pretty lines) or unix-epoch (classic lines); when unset the daemon "
+                + "writes rfc3339 and backup/manual-backup unix-epoch. --log-format overrides it.")
 
         static let all = [
             destinations, legacyDestination, legacyBlobstore, sourceFolder, sourceExecutable, cronSchedule, cleanupExecutable,
             serviceIdentifierExecutable, exitIfInProgress, missingPropertiesMessage, deploymentName,
             addDeploymentName, shutdownGracePeriod, runFolders, staleUploadAge, awsCLIPath, azureCLIPath, backupUser,
+            logTimestampFormat,
         ]
         /// Required when at least one destination exists, in the original's order.
         static let requiredWithDestinations = all.filter(\.required)

@@ -11,9 +11,11 @@ struct DaemonCommand: AsyncParsableCommand {
     @Argument(help: "The manifest: a rendered backup.yml, a BOSH deployment manifest, or the legacy form.")
     var config: String
 
+    @OptionGroup var logging: LogFormatOption
+
     func run() async throws {
         let service = try loadService(config)
-        let logger = Service.bootstrapLogging()
+        let logger = logging.bootstrap(for: service, default: .daemonDefault)
         await runUntilSignalled { await service.daemon.run(logger: logger) }
     }
 }
@@ -28,9 +30,11 @@ struct BackupCommand: AsyncParsableCommand {
     @Argument(help: "The manifest: a rendered backup.yml, a BOSH deployment manifest, or the legacy form.")
     var config: String
 
+    @OptionGroup var logging: LogFormatOption
+
     func run() async throws {
         let service = try loadService(config)
-        let logger = Service.bootstrapLogging()
+        let logger = logging.bootstrap(for: service, default: .commandDefault)
         guard !service.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             return
