@@ -1,3 +1,4 @@
+import Foundation
 import Signing
 import Transport
 
@@ -26,5 +27,21 @@ enum AzureAuthorization: Sendable {
             authorized.url += (request.url.contains("?") ? "&" : "?") + query
         }
         return authorized
+    }
+
+    /// `text` without the SAS, whole or in its parts' values (the signature most of all), as written or
+    /// percent-encoded: the last guard on error texts.
+    func redacted(_ text: String) -> String {
+        guard case .sas(let query) = self else { return text }
+        var pieces = [query]
+        for field in query.split(separator: "&") {
+            let value = field.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            if value.count >= 8 { pieces += [value, PercentEncoding.decode(value) ?? value] }
+        }
+        var text = text
+        for piece in pieces.sorted(by: { $0.count > $1.count }) where !piece.isEmpty {
+            text = text.replacingOccurrences(of: piece, with: "<redacted>")
+        }
+        return text
     }
 }

@@ -143,12 +143,14 @@ public struct AzureStore: ObjectStore {
     /// Uncommitted blocks are invisible and garbage-collected by the service: nothing to list or remove.
     public func removeStaleUploads(olderThan cutoff: Date, observer: TransferObserver) async throws -> Int { 0 }
 
-    /// Runs `work`, its failures thrown as `StoreError`s.
+    /// Runs `work`, its failures thrown as `StoreError`s that show no part of a shared access signature.
     private func mapped<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
         } catch {
-            throw StoreError.azure(error)
+            var failure = StoreError.azure(error)
+            failure.message = client.authorization.redacted(failure.message)
+            throw failure
         }
     }
 
