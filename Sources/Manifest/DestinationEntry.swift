@@ -92,7 +92,8 @@ struct DestinationEntry {
             }
             throw ManifestError.validation(text, message: message)
         }
+        let kind = try DestinationSettingsParser.kind(type: type, config: config)
         try CredentialAlternatives.checkNotBoth(type: type, config: config)
-        return DestinationConfiguration(name: name, kind: try DestinationSettingsParser.kind(type: type, config: config))
+        return DestinationConfiguration(name: name, kind: kind)
     }
 }

@@ -13,10 +13,12 @@ protocol S3CredentialProvider: Sendable {
 struct StaticS3Credentials: S3CredentialProvider {
     let keys: SigV4Credentials
 
+    init(keys: SigV4Credentials) { self.keys = keys }
+
     init(_ settings: S3Settings) {
-        keys = SigV4Credentials(
+        self.init(keys: SigV4Credentials(
             accessKeyID: settings.accessKeyID.reveal(), secretAccessKey: settings.secretAccessKey.reveal(),
-            sessionToken: settings.sessionToken.map { $0.reveal() })
+            sessionToken: settings.sessionToken.map { $0.reveal() }))
     }
 
     func credentials() async throws -> SigV4Credentials { keys }
