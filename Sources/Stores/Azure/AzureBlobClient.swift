@@ -22,9 +22,9 @@ struct AzureBlobClient: Sendable {
     /// container: its 403 is taken as "the container is there", and the first upload tells if it is not.
     func createContainer(observer: TransferObserver?) async throws {
         let url = endpoint.containerURL(container, query: "restype=container")
-        let sas = authorization.usesSAS
-        _ = try await send("Create Container \(container)", method: "PUT", url: url, expecting: sas ? [201, 409, 403] : [201, 409], observer: observer) {
-            $0.status == 201 || $0.status == 403 || $0.header("x-ms-error-code") == "ContainerAlreadyExists"
+        let passedOver: Set<Int> = authorization.usesSAS ? [403] : []
+        _ = try await send("Create Container \(container)", method: "PUT", url: url, expecting: Set([201, 409]).union(passedOver), observer: observer) {
+            $0.status == 201 || passedOver.contains($0.status) || $0.header("x-ms-error-code") == "ContainerAlreadyExists"
         }
     }
 

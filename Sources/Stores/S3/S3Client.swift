@@ -61,8 +61,9 @@ struct S3Client: Sendable {
     /// is told to `observer`. Returns a 2xx answer or one of `operation.accepted`; throws `S3Error` for any other.
     func send(_ operation: Operation, observer: TransferObserver?) async throws -> HTTPResponse {
         try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
-            let keys = try await credentials.credentials()
-            let response = try await withPermit(operation) { try await http.send(request(for: operation, signedWith: keys)) }
+            let response = try await withPermit(operation) {
+                try await http.send(request(for: operation, signedWith: try await credentials.credentials()))
+            }
             return try checked(response, of: operation)
         }
     }
@@ -70,8 +71,9 @@ struct S3Client: Sendable {
     /// Sends `operation` (a GET) and streams a 2xx answer's body into the file at `path`, as `send` retries.
     func download(_ operation: Operation, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
         try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
-            let keys = try await credentials.credentials()
-            let download = try await withPermit(operation) { try await http.download(request(for: operation, signedWith: keys), to: path) }
+            let download = try await withPermit(operation) {
+                try await http.download(request(for: operation, signedWith: try await credentials.credentials()), to: path)
+            }
             _ = try checked(download.response, of: operation)
             return download
         }
