@@ -1,7 +1,6 @@
 """The azure destination with a shared access signature (`sas_token`) instead of the account key, against the
 test Blob service, which checks each SAS by the azure-storage-blob SDK's own signing code (azure_sas.py). The
 SAS is made by the SDK's `generate_container_sas`; what arrived is read back with the SDK and the account key."""
-import base64
 import datetime
 import os
 import sys
@@ -9,30 +8,13 @@ from pathlib import Path
 
 import pytest
 from azure.core.exceptions import HttpResponseError
-from azure.storage.blob import BlobServiceClient, ContainerClient, ContainerSasPermissions, generate_container_sas
+from azure.storage.blob import ContainerClient, ContainerSasPermissions, generate_container_sas
 
 sys.path.insert(0, str(Path(__file__).parent))
 from azure_server import BlobServer  # noqa: E402
 from conftest import assert_no_secrets, log_lines, run_cli, write_manifest  # noqa: E402
-
-ACCOUNT = "sasacct"
-CONTAINER = "backups"
-
-
-@pytest.fixture
-def key() -> str:
-    return base64.b64encode(os.urandom(64)).decode()
-
-
-@pytest.fixture
-def server(tmp_path, key):
-    with BlobServer(tmp_path / "blob-service", {ACCOUNT: key}) as server:
-        yield server
-
-
-def container(server, key) -> ContainerClient:
-    service = BlobServiceClient(server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": key})
-    return service.get_container_client(CONTAINER)
+from test_azure import ACCOUNT, CONTAINER, key, server  # noqa: E402,F401  (the fixtures)
+from test_azure import sdk as container  # noqa: E402  (the container, with the account key)
 
 
 def sas(key: str, expires_in: float = 3600, permission: str = "rwdl") -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import run_cli, write_manifest
 from daemon_process import DaemonProcess
+from test_runs import daemons  # noqa: F401  (the fixture)
 
 CLASSIC_KEYS = ["timestamp", "source", "message", "log_level", "data"]
 PRETTY_KEYS = ["timestamp", "level", "source", "message", "data"]
@@ -81,14 +82,6 @@ def daemon_lines(binary, daemons, *args) -> tuple[list[dict], datetime.datetime]
     daemon.wait_for_count("Upload backup completed successfully", 1)
     assert daemon.terminate() == 0
     return daemon.lines, started
-
-
-@pytest.fixture
-def daemons():
-    started = []
-    yield started
-    for daemon in started:
-        daemon.kill()
 
 
 def test_backup_writes_classic_lines_by_default(binary, layout):
