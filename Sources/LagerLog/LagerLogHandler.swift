@@ -1,7 +1,9 @@
 import Logging
 
-/// A swift-log handler that writes lager-compatible JSON lines:
-/// `{"timestamp":"…","source":"ServiceBackup","message":"ServiceBackup.WithIdentifier.<event>","log_level":1,"data":{…}}`.
+/// A swift-log handler that writes lager-compatible JSON lines, classic (`format` ``LogTimestampFormat/unixEpoch``):
+/// `{"timestamp":"…","source":"ServiceBackup","message":"ServiceBackup.WithIdentifier.<event>","log_level":1,"data":{…}}`,
+/// or pretty (``LogTimestampFormat/rfc3339``), fields in lager's order:
+/// `{"timestamp":"2026-01-02T03:04:05.123456789Z","level":"info","source":"ServiceBackup","message":…,"data":{…}}`.
 ///
 /// The message is the source, then `WithIdentifier` when the metadata holds an `identifier`, then the event.
 /// Metadata becomes `data`; an event's `error` becomes `data.error`.
@@ -13,13 +15,19 @@ public struct LagerLogHandler: LogHandler {
     private let source: String
     private let sink: LineSink
     private let clock: @Sendable () -> WallClockTime
+    private let format: LogTimestampFormat
 
     /// - Parameters:
     ///   - source: lager's component name, the first part of every message.
     ///   - sink: where complete lines go; standard output by default.
-    public init(source: String, sink: LineSink = .standardOutput, clock: @escaping @Sendable () -> WallClockTime = WallClockTime.now) {
+    ///   - format: classic (`unix-epoch`) or pretty (`rfc3339`) lines.
+    public init(
+        source: String, sink: LineSink = .standardOutput, format: LogTimestampFormat = .unixEpoch,
+        clock: @escaping @Sendable () -> WallClockTime = WallClockTime.now
+    ) {
         self.source = source
         self.sink = sink
+        self.format = format
         self.clock = clock
     }
 
@@ -35,11 +43,15 @@ public struct LagerLogHandler: LogHandler {
         if let error = event.error, data["error"] == nil { data["error"] = .string("\(error)") }
 
         let session = data["identifier"] == nil ? "" : ".WithIdentifier"
+        // lager's field orders: timestamp, source, message, log_level, data (classic);
+        // timestamp, level, source, message, data (pretty).
+        let level = format.levelField(Self.lagerLevel(event.level))
         var line = JSONLine()
-        line.field("timestamp", string: clock().lagerTimestamp)
+        line.field("timestamp", string: format.timestamp(clock()))
+        if format == .rfc3339 { line.field(level.name, raw: level.value) }
         line.field("source", string: source)
         line.field("message", string: "\(source)\(session).\(event.message)")
-        line.field("log_level", raw: String(Self.lagerLevel(event.level)))
+        if format == .unixEpoch { line.field(level.name, raw: level.value) }
         line.field("data", raw: JSONLine.object(data))
         sink.write(line.finish())
     }

@@ -19,6 +19,8 @@ public struct BackupConfiguration: Sendable, Equatable {
     public var staleUploadAge: Double = BackupConfiguration.defaultStaleUploadAge
     /// Where the run's status and metrics go (`state_dir`, `metrics_file`).
     public var status = StatusSettings()
+    /// `logging.format.timestamp`: `rfc3339` or `unix-epoch`; nil when the manifest leaves it to the command.
+    public var logTimestampFormat: String?
 
     public static let defaultStaleUploadAge: Double = 86_400
     public static let defaultMissingPropertiesMessage = "Provide these missing fields in your manifest."

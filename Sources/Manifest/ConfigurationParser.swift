@@ -35,6 +35,7 @@ struct ConfigurationParser {
             ?? BackupConfiguration.defaultStaleUploadAge
         configuration.alerts = try AlertsParser.alerts(in: settings.map(named: "alerts"))
         configuration.status = try StatusSettings.parse(settings)
+        configuration.logTimestampFormat = try LoggingSettingsParser.timestampFormat(in: settings)
 
         if configuration.addDeploymentNameToBackupPath, configuration.deploymentName == nil, !destinations.isEmpty {
             throw ManifestError.value(

@@ -98,6 +98,10 @@ public struct S3Settings: Sendable, Equatable {
     public var kmsKeyID: String?
     public var storageClass: String?
     public var retry: RetrySettings
+    /// The token of temporary keys (`session_token`), sent with every request.
+    public var sessionToken: Secret?
+    /// Where the keys come from: the manifest, or the EC2 instance profile.
+    public var credentialsSource: S3CredentialsSource = .static
 
     public init(
         accessKeyID: Secret, secretAccessKey: Secret, bucketName: String, bucketPath: String,
@@ -148,6 +152,8 @@ public struct AzureSettings: Sendable, Equatable {
     public var concurrency: Int?
     public var accessTier: String?
     public var retry: RetrySettings
+    /// A shared access signature (`sas_token`, without its leading `?`) used instead of `storageAccessKey`.
+    public var sasToken: Secret?
 
     public init(
         storageAccount: String, storageAccessKey: Secret, container: String, path: String,

@@ -76,7 +76,8 @@ struct DestinationEntry {
             throw ManifestError.validation("Unknown destination type: \(written)", message: message)
         }
         guard let config else { throw ManifestError.validation("Missing config for \(type)", message: message) }
-        let missing = ManifestSchema.requiredConfigKeys(forType: type).filter(config.isMissing)
+        let replaced = try CredentialAlternatives.replacedKeys(type: type, config: config)
+        let missing = ManifestSchema.requiredConfigKeys(forType: type).filter(config.isMissing).filter { !replaced.contains($0) }
         if !missing.isEmpty {
             let text = if let legacyPropertyPrefix {
                 "Missing values for " + missing.map { legacyPropertyPrefix + $0.name }.joined(separator: ", ")
@@ -85,6 +86,8 @@ struct DestinationEntry {
             }
             throw ManifestError.validation(text, message: message)
         }
-        return DestinationConfiguration(name: name, kind: try DestinationSettingsParser.kind(type: type, config: config))
+        let kind = try DestinationSettingsParser.kind(type: type, config: config)
+        try CredentialAlternatives.checkNotBoth(type: type, config: config)
+        return DestinationConfiguration(name: name, kind: kind)
     }
 }

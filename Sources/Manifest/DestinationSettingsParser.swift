@@ -30,6 +30,8 @@ enum DestinationSettingsParser {
         settings.storageClass = try config.string(Keys.storageClass)
         settings.retry = try retry(
             config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .http)
+        settings.sessionToken = try config.secret(Keys.sessionToken)
+        settings.credentialsSource = try config.string(Keys.credentialsSource).flatMap(S3CredentialsSource.init(rawValue:)) ?? .static
         if settings.kmsKeyID != nil, settings.serverSideEncryption != "aws:kms" {
             let node = config.lookup(Keys.kmsKeyID)?.node
             throw ManifestError.value(
@@ -53,6 +55,7 @@ enum DestinationSettingsParser {
         settings.accessTier = try config.string(Keys.accessTier)
         settings.retry = try retry(
             config, attempts: Keys.retryAttempts, timeout: Keys.retryTimeout, stall: Keys.stallTimeout, defaults: .http)
+        settings.sasToken = try config.secret(Keys.sasToken).map { Secret(String($0.reveal().drop { $0 == "?" })) }
         return settings
     }
 

@@ -79,12 +79,16 @@ public enum ManifestSchema {
             "azure_cli_path", .string, ignored: true, "Accepted for compatibility; unused (Azure is spoken directly).")
         static let backupUser = ManifestKey(
             "backup_user", .string, ignored: true, "Read by the BOSH job's start script, not by the daemon.")
+        static let logTimestampFormat = ManifestKey(
+            "logging.format.timestamp", .string, allowed: ["rfc3339", "unix-epoch"],
+            "Log line format: rfc3339 (lager's pretty lines) or unix-epoch (classic lines); when unset the daemon "
+                + "writes rfc3339 and backup/manual-backup unix-epoch. --log-format overrides it.")
 
         static let all = [
             destinations, legacyDestination, legacyBlobstore, sourceFolder, sourceExecutable, cronSchedule, cleanupExecutable,
             serviceIdentifierExecutable, exitIfInProgress, missingPropertiesMessage, deploymentName,
             addDeploymentName, shutdownGracePeriod, runFolders, staleUploadAge, awsCLIPath, azureCLIPath, backupUser,
-            stateDir, metricsFile,
+            stateDir, metricsFile, logTimestampFormat,
         ]
         /// Required when at least one destination exists, in the original's order.
         static let requiredWithDestinations = all.filter(\.required)
@@ -173,9 +177,9 @@ public enum ManifestSchema {
     }
 
     enum S3 {
-        static let accessKeyID = ManifestKey("s3.access_key_id", .string, required: true, secret: true, "Access key id.")
+        static let accessKeyID = ManifestKey("s3.access_key_id", .string, required: true, secret: true, "Access key id; empty with credentials_source: instance_profile.")
         static let secretAccessKey = ManifestKey(
-            "s3.secret_access_key", .string, required: true, secret: true, "Secret access key.")
+            "s3.secret_access_key", .string, required: true, secret: true, "Secret access key; empty with credentials_source: instance_profile.")
         static let bucketName = ManifestKey(
             "s3.bucket_name", .string, required: true, "Bucket; created when it does not exist.")
         static let bucketPath = ManifestKey(
@@ -211,11 +215,19 @@ public enum ManifestSchema {
         static let retryTimeout = Retry.timeout("s3", unit: "request")
         static let stallTimeout = Retry.stallTimeout(
             "s3", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
+        static let sessionToken = ManifestKey(
+            "s3.session_token", .string, secret: true,
+            "Session token of temporary keys (STS), sent as x-amz-security-token with access_key_id and secret_access_key.")
+        static let credentialsSource = ManifestKey(
+            "s3.credentials_source", .string, default: S3CredentialsSource.static.rawValue,
+            allowed: S3CredentialsSource.allCases.map(\.rawValue),
+            "static: the keys above; instance_profile: the EC2 instance role's temporary keys from the instance "
+                + "metadata service (IMDSv2), renewed before they expire; access_key_id and secret_access_key then stay empty.")
 
         static let all = [
             accessKeyID, secretAccessKey, bucketName, bucketPath, endpointURL, region, caCert, skipSSLValidation,
             pathStyle, partSize, concurrency, serverSideEncryption, kmsKeyID, storageClass, retryAttempts,
-            retryTimeout, stallTimeout,
+            retryTimeout, stallTimeout, sessionToken, credentialsSource,
         ]
     }
 
@@ -223,7 +235,7 @@ public enum ManifestSchema {
         static let storageAccount = ManifestKey(
             "azure.storage_account", .string, required: true, "Storage account name.")
         static let storageAccessKey = ManifestKey(
-            "azure.storage_access_key", .string, required: true, secret: true, "Storage account access key (base64).")
+            "azure.storage_access_key", .string, required: true, secret: true, "Storage account access key (base64); empty when sas_token is given.")
         static let container = ManifestKey(
             "azure.container", .string, required: true, "Container; created when it does not exist.")
         static let path = ManifestKey("azure.path", .string, required: true, "Blob name prefix inside the container.")
@@ -250,10 +262,14 @@ public enum ManifestSchema {
         static let retryTimeout = Retry.timeout("azure", unit: "request")
         static let stallTimeout = Retry.stallTimeout(
             "azure", default: RetrySettings.defaultHTTPStallSeconds, Retry.httpStallSummary)
+        static let sasToken = ManifestKey(
+            "azure.sas_token", .string, secret: true,
+            "Shared access signature (a container or account SAS, with or without its leading ?) used instead of "
+                + "storage_access_key; a container SAS needs the container to exist.")
 
         static let all = [
             storageAccount, storageAccessKey, container, path, endpoint, caCert, skipSSLValidation, blockSize,
-            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout,
+            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout, sasToken,
         ]
     }
 

@@ -45,9 +45,10 @@ public struct Service: Sendable {
 
     public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun, status: statusRecorder) }
 
-    /// The logger every command logs with: lager JSON lines on stdout.
-    public static func bootstrapLogging(to sink: LineSink = .standardOutput) -> Logger {
-        LoggingSystem.bootstrap { _ in LagerLogHandler(source: "ServiceBackup", sink: sink) }
+    /// The logger every command logs with: lager JSON lines on stdout, in `format` (see ``logFormat(flag:default:)``).
+    /// Called once per process, after the manifest is read (its errors go to stderr as text, not as log lines).
+    public static func bootstrapLogging(to sink: LineSink = .standardOutput, format: LogTimestampFormat = .commandDefault) -> Logger {
+        LoggingSystem.bootstrap { _ in LagerLogHandler(source: "ServiceBackup", sink: sink, format: format) }
         return Logger(label: "ServiceBackup")
     }
 

@@ -1,16 +1,30 @@
 import Foundation
 
-/// An access key pair. Its descriptions never show the secret.
-public struct SigV4Credentials: Sendable, CustomStringConvertible {
+/// An access key pair, with the session token of temporary credentials. Its descriptions never show a secret.
+public struct SigV4Credentials: Sendable, Equatable, CustomStringConvertible {
     public var accessKeyID: String
     public var secretAccessKey: String
+    /// The token of temporary credentials (STS, an instance profile), sent as `x-amz-security-token` and signed.
+    public var sessionToken: String?
 
-    public init(accessKeyID: String, secretAccessKey: String) {
+    public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
+        self.sessionToken = sessionToken
     }
 
-    public var description: String { "SigV4Credentials(accessKeyID: <redacted>, secretAccessKey: <redacted>)" }
+    /// The header temporary credentials add to every request, to be signed with the others; none without a token.
+    public var securityTokenHeader: SigV4Request.Header? {
+        guard let sessionToken, !sessionToken.isEmpty else { return nil }
+        return SigV4Request.Header("x-amz-security-token", sessionToken)
+    }
+
+    /// The texts an error must never show.
+    public var secrets: [String] { [accessKeyID, secretAccessKey] + (sessionToken.map { [$0] } ?? []) }
+
+    public var description: String {
+        "SigV4Credentials(accessKeyID: <redacted>, secretAccessKey: <redacted>\(sessionToken == nil ? "" : ", sessionToken: <redacted>"))"
+    }
 }
 
 /// AWS Signature Version 4 for the `Authorization` header, as a pure function of a request.

@@ -11,9 +11,11 @@ struct DaemonCommand: AsyncParsableCommand {
     @Argument(help: "The manifest: a rendered backup.yml, a BOSH deployment manifest, or the legacy form.")
     var config: String
 
+    @OptionGroup var logging: LogFormatOption
+
     func run() async throws {
         let service = try loadService(config)
-        let logger = Service.bootstrapLogging()
+        let logger = logging.bootstrap(for: service, default: .daemonDefault)
         await runUntilSignalled { await service.daemon.run(logger: logger) }
     }
 }
@@ -28,10 +30,12 @@ struct BackupCommand: AsyncParsableCommand {
     @Argument(help: "The manifest: a rendered backup.yml, a BOSH deployment manifest, or the legacy form.")
     var config: String
 
+    @OptionGroup var logging: LogFormatOption
+
     func run() async throws {
         let service = try loadService(config)
         let terminal = ProgressTerminal.onStandardError()
-        let logger = Service.bootstrapLogging(to: terminal?.logSink ?? .standardOutput)
+        let logger = logging.bootstrap(for: service, default: .commandDefault, to: terminal?.logSink ?? .standardOutput)
         guard !service.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             return

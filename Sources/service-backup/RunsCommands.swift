@@ -19,7 +19,8 @@ struct StoreOptions: ParsableArguments {
         let service = try loadService(config)
         do {
             let destinations = try service.destinations(named: destination)
-            return (destinations, Service.bootstrapLogging(to: .standardError))
+            let format = service.logFormat(flag: nil, default: .commandDefault)
+            return (destinations, Service.bootstrapLogging(to: .standardError, format: format))
         } catch {
             printError("\(error)")
             throw ExitStatus.failure

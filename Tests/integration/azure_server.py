@@ -9,7 +9,8 @@ block list commits them (the operations live in azure_blob_operations.py).
 
 Every request's SharedKey signature is checked by the official azure-storage-blob SDK's own
 SharedKeyCredentialPolicy, run on the request as received: a mismatch answers 403
-AuthenticationFailed, as does an `x-ms-date` more than 15 minutes off.
+AuthenticationFailed, as does an `x-ms-date` more than 15 minutes off. A request carrying a shared access
+signature instead is checked by azure_sas.py, again with the SDK's own code.
 
 Tests start it in-process (`BlobServer(...).start()`), or run it as a process:
 `python3 azure_server.py --root DIR --account NAME --key BASE64 [--port N]` (prints the port).
@@ -35,6 +36,7 @@ from azure.core.pipeline.transport import HttpRequest
 from azure.storage.blob._shared.authentication import SharedKeyCredentialPolicy
 
 from azure_blob_operations import CHUNK, BlobError, BlobOperations, Container, Event, http_date
+import azure_sas
 
 MAX_SKEW = 15 * 60
 
@@ -197,7 +199,7 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
             blob = unquote(segments[3]) if len(segments) > 3 and segments[3] else None
             self.query = dict(parse_qsl(parts.query, keep_blank_values=True))
             op = self._operation(container, blob)
-            self._authenticate(account)
+            self._authenticate(account, op, container, blob)
             fault = self.blob_server._fault(op)
             if fault:
                 raise BlobError(fault[0], fault[1], "Injected failure.")
@@ -236,10 +238,12 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
         raise BlobError(400, "UnsupportedHttpVerb" if method not in ("GET", "PUT", "HEAD") else "InvalidQueryParameterValue",
                         f"This test service does not implement {method} {self.path}.")
 
-    def _authenticate(self, account: str) -> None:
+    def _authenticate(self, account: str, op: str = "", container: str = "", blob: str | None = None) -> None:
         key = self.blob_server.accounts.get(account)
         if key is None:
             raise BlobError(400, "InvalidResourceName", "The specifed resource name contains invalid characters.")
+        if azure_sas.is_sas(self.query) and "Authorization" not in self.headers:
+            return azure_sas.check(account, key, op, container, blob, self.query, time.time() + self.blob_server.clock_offset)
         given = self.headers.get("Authorization", "")
         url = f"http://{self.headers.get('Host', '127.0.0.1')}{self.path}"
         expected, string_to_sign = sdk_authorization(account, key, self.command, url, list(self.headers.items()))

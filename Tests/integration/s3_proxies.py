@@ -86,8 +86,10 @@ class RecordingProxy(Proxy):
     """Parses each request going by (HTTP/1.1 with a Content-Length) and records its method, target, headers
     and body, then forwards it unchanged."""
 
-    def __init__(self, upstream_port: int):
+    def __init__(self, upstream_port: int, refuse=None):
+        """`refuse(method, target, headers)` may return a reason to answer 403 instead of forwarding."""
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.refuse = refuse
         super().__init__(upstream_port)
 
     def client_to_upstream(self, source: socket.socket, target: socket.socket):
@@ -111,6 +113,11 @@ class RecordingProxy(Proxy):
                     buffer += data
                 body, buffer = buffer[:length], buffer[length:]
                 self.requests.append((method, path, headers, body))
+                if self.refuse and (reason := self.refuse(method, path, headers)):
+                    xml = f"<Error><Code>AccessDenied</Code><Message>{reason}</Message></Error>".encode()
+                    source.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nConnection: close\r\n"
+                                   + f"Content-Length: {len(xml)}\r\n\r\n".encode() + xml)
+                    return
                 target.sendall(head + b"\r\n\r\n" + body)
         except OSError:
             pass

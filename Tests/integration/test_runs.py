@@ -93,7 +93,7 @@ def test_daemon_runs_on_schedule_and_logs_contract_lines(binary, layout, daemons
             "Cleanup completed successfully",
         ]]
         assert all(l["data"]["identifier"] == "redis-instance-1" for l in run)
-        assert all(l["log_level"] == 1 for l in run)
+        assert all(l["level"] == "info" for l in run)  # the daemon writes rfc3339 lines by default
         done = next(l for l in run if l["message"].endswith("Upload backup completed successfully"))
         assert done["data"]["size_in_bytes"] == 100_000
         assert isinstance(done["data"]["duration_in_seconds"], float)
@@ -147,7 +147,7 @@ def test_exit_if_in_progress_refuses_an_overlapping_run(binary, layout, daemons)
     daemon.wait_for_count("Upload backup completed successfully", 1)
     assert daemon.terminate() == 0
     line = next(l for l in daemon.lines if l["message"] == refused)
-    assert line["log_level"] == 2 and line["data"]["error"] == "backup operation rejected"
+    assert line["level"] == "error" and line["data"]["error"] == "backup operation rejected"
     assert daemon.messages.count("ServiceBackup.Perform backup started") >= 1
 
 

@@ -13,16 +13,18 @@ struct AzureBlobClient: Sendable {
 
     let endpoint: AzureEndpoint
     let container: String
-    let signer: SharedKeySigner
+    let authorization: AzureAuthorization
     let http: HTTPClient
     let retry: RetryPolicy
     let window: ConcurrencyWindow
 
-    /// Create Container; an existing container is fine.
+    /// Create Container; an existing container is fine. A container SAS may not create (nor inspect) its
+    /// container: its 403 is taken as "the container is there", and the first upload tells if it is not.
     func createContainer(observer: TransferObserver?) async throws {
         let url = endpoint.containerURL(container, query: "restype=container")
-        _ = try await send("Create Container \(container)", method: "PUT", url: url, expecting: [201, 409], observer: observer) {
-            $0.status == 201 || $0.header("x-ms-error-code") == "ContainerAlreadyExists"
+        let passedOver: Set<Int> = authorization.usesSAS ? [403] : []
+        _ = try await send("Create Container \(container)", method: "PUT", url: url, expecting: Set([201, 409]).union(passedOver), observer: observer) {
+            $0.status == 201 || passedOver.contains($0.status) || $0.header("x-ms-error-code") == "ContainerAlreadyExists"
         }
     }
 
@@ -89,7 +91,7 @@ struct AzureBlobClient: Sendable {
             try await window.withPermit {
                 let download = try await http.download(sign(HTTPRequest(method: "GET", url: url)), to: path)
                 guard download.response.status == 200 else {
-                    throw AzureServiceError(operation: operation, response: download.response)
+                    throw AzureServiceError(operation: operation, response: download.response, sas: authorization.usesSAS)
                 }
                 return download
             }
@@ -112,7 +114,7 @@ struct AzureBlobClient: Sendable {
             let attempt: @Sendable () async throws -> HTTPResponse = {
                 let response = try await http.send(sign(HTTPRequest(method: method, url: url, headers: headers, body: body)))
                 guard expecting.contains(response.status), accept(response) else {
-                    throw AzureServiceError(operation: operation, response: response)
+                    throw AzureServiceError(operation: operation, response: response, sas: authorization.usesSAS)
                 }
                 return response
             }
@@ -120,15 +122,11 @@ struct AzureBlobClient: Sendable {
         }
     }
 
-    /// Adds `x-ms-date`, `x-ms-version` and the SharedKey `Authorization` for the moment of sending.
+    /// Adds `x-ms-date`, `x-ms-version` and the authorization (SharedKey header or SAS query) for the moment of sending.
     private func sign(_ request: HTTPRequest) -> HTTPRequest {
-        var signed = request
-        signed.headers += [HTTPHeader("x-ms-date", HTTPDate.format(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
-        let authorization = signer.authorization(
-            method: signed.method, url: signed.url, headers: signed.headers.map { (name: $0.name, value: $0.value) },
-            contentLength: signed.body.length)
-        signed.headers.append(HTTPHeader("Authorization", authorization))
-        return signed
+        var dated = request
+        dated.headers += [HTTPHeader("x-ms-date", HTTPDate.format(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
+        return authorization.authorize(dated)
     }
 
     /// Tells `observer`, if any, of each retry of `operation`.

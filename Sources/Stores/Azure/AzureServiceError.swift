@@ -15,9 +15,12 @@ struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
     let code: String?
     let message: String?
     let authentication: AuthenticationProblem?
+    /// The request carried a shared access signature rather than a SharedKey signature.
+    let sas: Bool
 
-    init(operation: String, response: HTTPResponse) {
+    init(operation: String, response: HTTPResponse, sas: Bool = false) {
         self.operation = operation
+        self.sas = sas
         self.status = response.status
         let body = response.bodyText
         let code = response.header("x-ms-error-code") ?? XMLText.first("Code", in: body)
@@ -26,7 +29,7 @@ struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
         self.message = XMLText.first("Message", in: body).flatMap {
             $0.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
         }
-        if response.status == 403, code == nil || code == "AuthenticationFailed" {
+        if response.status == 403, code == nil || code == "AuthenticationFailed" || sas {
             let detail = XMLText.first("AuthenticationErrorDetail", in: body) ?? ""
             let skewed = detail.contains("Request date header too old") || detail.contains("in the future")
             self.authentication = skewed ? .clockSkew : .badKey
@@ -48,6 +51,9 @@ struct AzureServiceError: RetryableError, CustomStringConvertible, Sendable {
         case .clockSkew:
             return "azure: \(operation) was refused (HTTP 403 AuthenticationFailed): the request date is more than "
                 + "15 minutes away from the storage service's clock; check this machine's clock (NTP)"
+        case .badKey where sas:
+            return "azure: \(operation) was refused (HTTP 403 \(code ?? "AuthenticationFailed")): the service did not accept "
+                + "the shared access signature; check sas_token (its signature, permissions, start and expiry times) and storage_account"
         case .badKey:
             return "azure: \(operation) was refused (HTTP 403 AuthenticationFailed): the service did not accept "
                 + "the request signature; check storage_account and storage_access_key"

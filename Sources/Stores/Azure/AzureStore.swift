@@ -4,11 +4,12 @@ import Signing
 import Storage
 import Transport
 
-/// Azure Blob storage, authorized with the account's SharedKey.
+/// Azure Blob storage, authorized with the account's SharedKey or a shared access signature.
 ///
 /// Settings (`config` of a destination of type `azure`):
 /// - `storage_account` (required): the storage account name.
-/// - `storage_access_key` (required): the account key, base64, as the portal shows it.
+/// - `storage_access_key` (required unless `sas_token` is given): the account key, base64, as the portal shows it.
+/// - `sas_token`: a shared access signature used instead of the key, appended to every request's query.
 /// - `container` (required): the container; created when missing.
 /// - `path` (required): the folder inside the container every key is relative to.
 /// - `endpoint`: a storage domain suffix or a full URL of the blob service (`AzureSettings.blobServiceURL()`).
@@ -44,11 +45,15 @@ public struct AzureStore: ObjectStore {
             throw StoreError(.permanent, "azure: container \(settings.container) is not a valid container name "
                 + "(3 to 63 lowercase letters, digits and single hyphens, starting with a letter or digit)")
         }
-        let signer: SharedKeySigner
-        do {
-            signer = try SharedKeySigner(account: account, base64Key: settings.storageAccessKey.reveal())
-        } catch {
-            throw StoreError(.permanent, "azure: storage_access_key is not valid base64")
+        let authorization: AzureAuthorization
+        if let sas = settings.sasToken, !sas.isEmpty {
+            authorization = .sas(sas.reveal())
+        } else {
+            do {
+                authorization = .sharedKey(try SharedKeySigner(account: account, base64Key: settings.storageAccessKey.reveal()))
+            } catch {
+                throw StoreError(.permanent, "azure: storage_access_key is not valid base64")
+            }
         }
         let blockSize = settings.blockSize ?? AzureSettings.defaultBlockSize
         let range = AzureSettings.blockSizeRange
@@ -80,7 +85,7 @@ public struct AzureStore: ObjectStore {
             stallTimeout: settings.retry.stallTimeout))
         self.retry = retry ?? settings.retry.policy
         self.client = AzureBlobClient(
-            endpoint: AzureEndpoint(base: serviceURL), container: settings.container, signer: signer, http: http,
+            endpoint: AzureEndpoint(base: serviceURL), container: settings.container, authorization: authorization, http: http,
             retry: self.retry, window: window)
     }
 
@@ -138,12 +143,14 @@ public struct AzureStore: ObjectStore {
     /// Uncommitted blocks are invisible and garbage-collected by the service: nothing to list or remove.
     public func removeStaleUploads(olderThan cutoff: Date, observer: TransferObserver) async throws -> Int { 0 }
 
-    /// Runs `work`, its failures thrown as `StoreError`s.
+    /// Runs `work`, its failures thrown as `StoreError`s that show no part of a shared access signature.
     private func mapped<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
         } catch {
-            throw StoreError.azure(error)
+            var failure = StoreError.azure(error)
+            failure.message = client.authorization.redacted(failure.message)
+            throw failure
         }
     }
 

@@ -51,7 +51,15 @@ enum S3Bucket {
             let error = S3Error(response: listing, operation: "bucket check", bucket: client.bucket)
             if error.code == "AccessDenied" || error.code == nil { return }
             throw error
-        case 301, 400:
+        case 400:
+            // HEAD answers have no body: ask with a GET, whose error document says what is wrong (a region, a token).
+            let listing = try await client.send(.init(
+                name: "bucket check", method: "GET", key: nil,
+                query: [.init("list-type", "2"), .init("max-keys", "0")], accepted: [301, 400, 403, 404]
+            ), observer: observer)
+            throw S3Error(response: listing.status == 200 ? head : listing,
+                          operation: "bucket check in region \(client.region)", bucket: client.bucket)
+        case 301:
             throw S3Error(response: head, operation: "bucket check in region \(client.region)", bucket: client.bucket)
         default:
             return

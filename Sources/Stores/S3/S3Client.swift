@@ -29,23 +29,26 @@ struct S3Client: Sendable {
     let http: HTTPClient
     let endpoint: S3Endpoint
     let bucket: String
-    let signer: SigV4Signer
+    let region: String
+    /// Asked before every attempt: temporary credentials may have been renewed since the last one.
+    let credentials: any S3CredentialProvider
     var retry: RetryPolicy
     let window: ConcurrencyWindow
 
-    var region: String { signer.region }
-
-    /// The request as it goes on the wire for `operation`, signed at `date`.
-    func request(for operation: Operation, at date: Date = Date()) -> HTTPRequest {
+    /// The request as it goes on the wire for `operation`, signed with `keys` at `date`. Temporary keys add
+    /// their session token as `x-amz-security-token`, signed with the other headers.
+    func request(for operation: Operation, signedWith keys: SigV4Credentials, at date: Date = Date()) -> HTTPRequest {
         let amzDate = SigV4Signer.amzDate(date)
         let path = endpoint.path(bucket: bucket, key: operation.key)
         var headers = [HTTPHeader("Host", endpoint.hostHeader), HTTPHeader("x-amz-date", amzDate),
-                       HTTPHeader("x-amz-content-sha256", operation.payloadHash)] + operation.headers
+                       HTTPHeader("x-amz-content-sha256", operation.payloadHash)]
+        if let token = keys.securityTokenHeader { headers.append(HTTPHeader(token.name, token.value)) }
+        headers += operation.headers
         let toSign = SigV4Request(
             method: operation.method, path: path, query: operation.query,
             headers: headers.map { SigV4Request.Header($0.name, $0.value) }
         )
-        let signature = signer.sign(toSign, payloadHash: operation.payloadHash, amzDate: amzDate)
+        let signature = SigV4Signer(credentials: keys, region: region).sign(toSign, payloadHash: operation.payloadHash, amzDate: amzDate)
         headers.append(HTTPHeader("Authorization", signature.authorization))
         return HTTPRequest(
             method: operation.method,
@@ -58,7 +61,9 @@ struct S3Client: Sendable {
     /// is told to `observer`. Returns a 2xx answer or one of `operation.accepted`; throws `S3Error` for any other.
     func send(_ operation: Operation, observer: TransferObserver?) async throws -> HTTPResponse {
         try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
-            let response = try await withPermit(operation) { try await http.send(request(for: operation)) }
+            let response = try await withPermit(operation) {
+                try await http.send(request(for: operation, signedWith: try await credentials.credentials()))
+            }
             return try checked(response, of: operation)
         }
     }
@@ -66,7 +71,9 @@ struct S3Client: Sendable {
     /// Sends `operation` (a GET) and streams a 2xx answer's body into the file at `path`, as `send` retries.
     func download(_ operation: Operation, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
         try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
-            let download = try await withPermit(operation) { try await http.download(request(for: operation), to: path) }
+            let download = try await withPermit(operation) {
+                try await http.download(request(for: operation, signedWith: try await credentials.credentials()), to: path)
+            }
             _ = try checked(download.response, of: operation)
             return download
         }

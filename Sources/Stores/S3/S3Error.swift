@@ -47,6 +47,9 @@ struct S3Error: RetryableError, CustomStringConvertible, Sendable {
             return "\(what): \(hint) (\(code!))"
         case "AccessDenied":
             return "\(what): access denied; the S3 user lacks permission for this (AccessDenied)"
+        case "InvalidToken", "ExpiredToken":
+            return "\(what): the session token of the S3 keys is not accepted (\(code!)); check session_token, "
+                + "or the instance profile's credentials"
         case "NoSuchBucket":
             return "\(what): the bucket does not exist (NoSuchBucket)"
         case "InvalidBucketName":

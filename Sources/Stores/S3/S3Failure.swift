@@ -22,7 +22,7 @@ enum S3Failure {
         switch error.code {
         case "NoSuchKey", "NoSuchBucket":
             return .notFound
-        case "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied":
+        case "SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken", "ExpiredToken":
             return .unauthorized
         default:
             if error.status == 404 { return .notFound }

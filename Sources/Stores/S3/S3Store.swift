@@ -18,6 +18,8 @@ public struct S3Store: ObjectStore {
     /// The configured region; without one, the bucket's region is discovered once and its client kept.
     private let configuredRegion: String?
     private let resolver = S3ClientResolver()
+    /// The manifest's keys or the instance profile's, shared by every client of the store.
+    let credentials: any S3CredentialProvider
 
     /// Retries and stalls as `settings.retry` says unless `retry` is given. Throws for a bad `endpoint_url`.
     public init(settings: S3Settings, window: ConcurrencyWindow, retry: RetryPolicy? = nil) throws {
@@ -31,6 +33,7 @@ public struct S3Store: ObjectStore {
         // Fail on a bad endpoint when the manifest is read, not at the first backup.
         _ = try S3Endpoint.make(endpointURL: settings.endpointURL, bucket: settings.bucketName, region: "us-east-1", pathStyle: settings.pathStyle)
         configuredRegion = settings.region.flatMap { $0.isEmpty ? nil : $0 }
+        credentials = settings.credentialProvider(environment: ProcessInfo.processInfo.environment)
     }
 
     public func location(of folder: String) -> String {
@@ -156,11 +159,7 @@ public struct S3Store: ObjectStore {
         S3Client(
             http: http,
             endpoint: try S3Endpoint.make(endpointURL: settings.endpointURL, bucket: settings.bucketName, region: region, pathStyle: settings.pathStyle),
-            bucket: settings.bucketName,
-            signer: SigV4Signer(
-                credentials: SigV4Credentials(accessKeyID: settings.accessKeyID.reveal(), secretAccessKey: settings.secretAccessKey.reveal()),
-                region: region
-            ),
+            bucket: settings.bucketName, region: region, credentials: credentials,
             retry: retry, window: window
         )
     }
@@ -189,6 +188,6 @@ public struct S3Store: ObjectStore {
     }
 
     func storeError(_ error: any Error) -> StoreError {
-        S3Failure.storeError(error, redacting: [settings.secretAccessKey.reveal(), settings.accessKeyID.reveal()])
+        S3Failure.storeError(error, redacting: [settings.secretAccessKey.reveal(), settings.accessKeyID.reveal()] + credentials.secrets)
     }
 }
