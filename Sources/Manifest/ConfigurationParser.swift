@@ -34,6 +34,7 @@ struct ConfigurationParser {
         configuration.staleUploadAge = try settings.number(Keys.staleUploadAge, atLeast: 60, atMost: 365 * 86_400)
             ?? BackupConfiguration.defaultStaleUploadAge
         configuration.alerts = try AlertsParser.alerts(in: settings.map(named: "alerts"))
+        configuration.alertHooks = try AlertHooksParser.hooks(in: settings.map(named: "alerts"))
 
         if configuration.addDeploymentNameToBackupPath, configuration.deploymentName == nil, !destinations.isEmpty {
             throw ManifestError.value(

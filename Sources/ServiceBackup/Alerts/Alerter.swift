@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import Manifest
+import Transport
+
+/// Sends one notice on every channel that takes its event, all at once, each bounded by `timeout_seconds`.
+/// Every outcome is logged; nothing is thrown: an alert that cannot be delivered never fails a backup.
+///
+/// Channels: the original's Cloud Foundry notification (failure, and missed when `alerts.on` lists it),
+/// the webhook and the executable (the events `alerts.on` lists), the heartbeat (every success).
+public struct Alerter: Sendable {
+    public enum Channel: String, Sendable, CaseIterable { case cloudFoundry, webhook, executable, heartbeat }
+
+    let configuration: BackupConfiguration
+    let client: HTTPClient
+    /// The service instance's identifier, for a refused run (the original asked before refusing).
+    let identify: @Sendable (Logger) async -> String?
+
+    public init(configuration: BackupConfiguration, identify: @escaping @Sendable (Logger) async -> String? = { _ in nil }) {
+        self.configuration = configuration
+        self.identify = identify
+        let hooks = configuration.alertHooks
+        client = HTTPClient.forAlerts(skipTLSVerification: hooks.skipSSLValidation, timeoutSeconds: hooks.timeoutSeconds)
+    }
+
+    private var hooks: AlertHooks { configuration.alertHooks }
+    private var limit: Duration { .seconds(hooks.timeoutSeconds) }
+
+    /// The channels that send a notice of `event`.
+    public func channels(for event: AlertEvent) -> [Channel] {
+        Channel.allCases.filter { channel in
+            switch channel {
+            case .cloudFoundry: configuration.alerts != nil && event != .success && hooks.fires(on: event)
+            case .webhook: hooks.webhookURL != nil && hooks.fires(on: event)
+            case .executable: hooks.executable != nil && hooks.fires(on: event)
+            case .heartbeat: hooks.heartbeatURL != nil && event == .success
+            }
+        }
+    }
+
+    public func deliver(_ notice: AlertNotice, logger base: Logger) async {
+        var logger = base
+        if let guid = notice.backupGUID { logger[metadataKey: "backup_guid"] = .string(guid) }
+        logger[metadataKey: "event"] = .string(notice.event.rawValue)
+        let channels = channels(for: notice.event)
+        guard !channels.isEmpty else {
+            if notice.event == .failure { logger.info("Alerts not configured.") }
+            return
+        }
+        var notice = notice
+        if notice.outcome == .refused, notice.identifier == nil { notice.identifier = await identify(base) }
+        let resolved = notice
+        let product = configuration.alerts?.productName
+        let document = AlertDocument(resolved, product: product, deployment: configuration.deploymentName).json()
+        let channelLogger = logger
+        await withTaskGroup(of: Void.self) { group in
+            for channel in channels {
+                group.addTask { await send(resolved, document: document, on: channel, logger: channelLogger) }
+            }
+        }
+    }
+
+    private func send(_ notice: AlertNotice, document: [UInt8], on channel: Channel, logger: Logger) async {
+        let requester = AlertRequester(client: client, backoff: AlertBackoff(maxElapsed: limit), logger: logger)
+        switch channel {
+        case .cloudFoundry:
+            guard let alerts = configuration.alerts else { return }
+            logger.info("Sending alert.")
+            let notifier = CloudFoundryNotifier(alerts: alerts, requester: requester)
+            let subject = AlertText.subject(product: alerts.productName, notice.subject)
+            let text = AlertText.body(
+                product: alerts.productName, serviceInstanceID: notice.identifier, content: notice.content, at: notice.at)
+            do {
+                try await withDeadline(limit, what: "sending service alert") { try await notifier.send(subject: subject, text: text) }
+                logger.info("Sent alert.")
+            } catch {
+                logger.error("error sending service alert", metadata: ["error": .string("\(error)")])
+            }
+        case .webhook:
+            guard let url = hooks.webhookURL else { return }
+            var logger = logger
+            logger[metadataKey: "webhook"] = .string(Self.site(of: url))
+            logger.info("Sending webhook alert.")
+            let sender = WebhookSender(url: url, headers: hooks.webhookHeaders, requester: requester)
+            do {
+                let status = try await withDeadline(limit, what: "webhook alert") { try await sender.send(document) }
+                logger.info("Sent webhook alert.", metadata: ["status": .stringConvertible(status)])
+            } catch {
+                logger.error("error sending webhook alert", metadata: ["error": .string("\(error)")])
+            }
+        case .executable:
+            guard let command = hooks.executable else { return }
+            logger.info("Running alert executable.")
+            let sender = ExecutableSender(commandLine: command, gracePeriod: .clamped(seconds: min(configuration.shutdownGracePeriod, 5)))
+            do {
+                try await withDeadline(limit, what: "alert executable") { try await sender.send(document) }
+                logger.info("Alert executable completed.")
+            } catch {
+                logger.error("error running alert executable", metadata: ["error": .string("\(error)")])
+            }
+        case .heartbeat:
+            guard let url = hooks.heartbeatURL else { return }
+            var logger = logger
+            logger[metadataKey: "heartbeat"] = .string(Self.site(of: url))
+            let sender = HeartbeatSender(url: url, requester: requester)
+            do {
+                let status = try await withDeadline(limit, what: "heartbeat") { try await sender.send() }
+                logger.info("Sent heartbeat.", metadata: ["status": .stringConvertible(status)])
+            } catch {
+                logger.error("error sending heartbeat", metadata: ["error": .string("\(error)")])
+            }
+        }
+    }
+
+    /// `https://host:port` of a URL that may carry a credential in its path or query: all a log shows of it.
+    static func site(of url: Secret) -> String {
+        guard let components = URLComponents(string: url.reveal()), let scheme = components.scheme, let host = components.host
+        else { return "(unparseable URL)" }
+        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+    }
+}
