@@ -22,6 +22,7 @@ struct ValidateCommand: AsyncParsableCommand {
         for destination in service.destinations {
             for note in await destination.store.validationNotes() { print(note) }
         }
+        configuration.alertsSummaryLines.forEach { print($0) }
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")
             if let next = schedule.next(after: Date()) {

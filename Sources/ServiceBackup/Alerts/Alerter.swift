@@ -79,7 +79,7 @@ public struct Alerter: Sendable {
         case .webhook:
             guard let url = hooks.webhookURL else { return }
             var logger = logger
-            logger[metadataKey: "webhook"] = .string(Self.site(of: url))
+            logger[metadataKey: "webhook"] = .string(AlertHooks.site(of: url))
             logger.info("Sending webhook alert.")
             let sender = WebhookSender(url: url, headers: hooks.webhookHeaders, requester: requester)
             do {
@@ -101,7 +101,7 @@ public struct Alerter: Sendable {
         case .heartbeat:
             guard let url = hooks.heartbeatURL else { return }
             var logger = logger
-            logger[metadataKey: "heartbeat"] = .string(Self.site(of: url))
+            logger[metadataKey: "heartbeat"] = .string(AlertHooks.site(of: url))
             let sender = HeartbeatSender(url: url, requester: requester)
             do {
                 let status = try await withDeadline(limit, what: "heartbeat") { try await sender.send() }
@@ -110,12 +110,5 @@ public struct Alerter: Sendable {
                 logger.error("error sending heartbeat", metadata: ["error": .string("\(error)")])
             }
         }
-    }
-
-    /// `https://host:port` of a URL that may carry a credential in its path or query: all a log shows of it.
-    static func site(of url: Secret) -> String {
-        guard let components = URLComponents(string: url.reveal()), let scheme = components.scheme, let host = components.host
-        else { return "(unparseable URL)" }
-        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 }
