@@ -13,6 +13,12 @@ import Testing
             "azure": "{storage_account: a, storage_access_key: k, container: c, path: p}",
             "scp": "{server: s, user: u, destination: /d, key: k}",
         ]
+        if type == "alerts", key.path.split(separator: ".").count == 2 {
+            // The hooks sit directly under alerts; a URL key gets its value as the path of a URL.
+            let plain = !(value.first.map { "{[\"'".contains($0) } ?? false)
+            let shown = key.name.hasSuffix("_url") && plain ? "https://hooks.example.com/\(value)" : value
+            return rendered(s3Entry, extra: "alerts:\n  \(key.name): \(shown)")
+        }
         if type == "alerts" {
             let leaf = key.name
             let group = key.path.contains("cloud_controller") ? "cloud_controller" : "notifications"
@@ -30,12 +36,14 @@ import Testing
         return rendered("- type: \(type)\n  config:\n    \(config), \(key.name): \(value)}")
     }
 
-    static let secretKeys = ManifestSchema.keys.filter(\.secret)
+    /// The secret keys whose value is one string (`alerts.webhook_headers`, a map, has tests of its own).
+    static let secretKeys = ManifestSchema.keys.filter { $0.secret && $0.type == .string }
 
     @Test func everyCredentialIsSecret() {
-        #expect(Set(Self.secretKeys.map(\.path)) == [
+        #expect(Set(ManifestSchema.keys.filter(\.secret).map(\.path)) == [
             "s3.access_key_id", "s3.secret_access_key", "azure.storage_access_key", "scp.key",
             "alerts.config.cloud_controller.password", "alerts.config.notifications.client_secret",
+            "alerts.webhook_url", "alerts.webhook_headers", "alerts.heartbeat_url",
         ])
     }
 
