@@ -61,7 +61,7 @@ import Testing
 
     @Test func documentAlwaysHasEveryField() throws {
         let notice = AlertNotice.missed(MissedFireTimes.replaced(Self.at), at: Self.at)
-        let json = AlertDocument(notice, product: nil, deployment: nil, host: "vm-1").json()
+        let json = AlertDocument.json(notice, product: nil, deployment: nil, host: "vm-1")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
         #expect(Set(object.keys) == [
             "version", "event", "outcome", "product", "identifier", "deployment", "host", "backup_guid", "run_id",

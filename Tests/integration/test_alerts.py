@@ -13,6 +13,7 @@ from alert_servers import (CC_PASSWORD, CC_USER, CLIENT_ID, CLIENT_SECRET, CLIEN
 from conftest import assert_no_secrets, free_port, run_cli, write_manifest
 from daemon_process import DaemonProcess
 from test_bosh_job import rendered_config
+from test_runs import daemons, script  # noqa: F401 (daemons is a fixture)
 
 EVERY_SECOND = "@every 1s"
 HOOK_SECRET = "Bearer hook-header-s3cret-42"
@@ -27,20 +28,6 @@ def peers():
     server = AlertPeers()
     yield server
     server.close()
-
-
-@pytest.fixture
-def daemons():
-    started = []
-    yield started
-    for daemon in started:
-        daemon.kill()
-
-
-def script(path, body: str) -> str:
-    path.write_text("#!/bin/bash\n" + body + "\n")
-    path.chmod(0o755)
-    return str(path)
 
 
 def manifest(tmp_path, **settings):

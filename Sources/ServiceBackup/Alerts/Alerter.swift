@@ -51,7 +51,7 @@ public struct Alerter: Sendable {
         if notice.outcome == .refused, notice.identifier == nil { notice.identifier = await identify(base) }
         let resolved = notice
         let product = configuration.alerts?.productName
-        let document = AlertDocument(resolved, product: product, deployment: configuration.deploymentName).json()
+        let document = AlertDocument.json(resolved, product: product, deployment: configuration.deploymentName)
         let channelLogger = logger
         await withTaskGroup(of: Void.self) { group in
             for channel in channels {
@@ -60,8 +60,9 @@ public struct Alerter: Sendable {
         }
     }
 
-    private func send(_ notice: AlertNotice, document: [UInt8], on channel: Channel, logger: Logger) async {
-        let requester = AlertRequester(client: client, backoff: AlertBackoff(maxElapsed: limit), logger: logger)
+    private func send(_ notice: AlertNotice, document: [UInt8], on channel: Channel, logger base: Logger) async {
+        let requester = AlertRequester(client: client, backoff: AlertBackoff(maxElapsed: limit), logger: base)
+        var logger = base
         switch channel {
         case .cloudFoundry:
             guard let alerts = configuration.alerts else { return }
@@ -70,45 +71,44 @@ public struct Alerter: Sendable {
             let subject = AlertText.subject(product: alerts.productName, notice.subject)
             let text = AlertText.body(
                 product: alerts.productName, serviceInstanceID: notice.identifier, content: notice.content, at: notice.at)
-            do {
-                try await withDeadline(limit, what: "sending service alert") { try await notifier.send(subject: subject, text: text) }
-                logger.info("Sent alert.")
-            } catch {
-                logger.error("error sending service alert", metadata: ["error": .string("\(error)")])
+            await attempt("sending service alert", sent: "Sent alert.", failed: "error sending service alert", logger: logger) {
+                try await notifier.send(subject: subject, text: text)
             }
         case .webhook:
             guard let url = hooks.webhookURL else { return }
-            var logger = logger
             logger[metadataKey: "webhook"] = .string(AlertHooks.site(of: url))
             logger.info("Sending webhook alert.")
             let sender = WebhookSender(url: url, headers: hooks.webhookHeaders, requester: requester)
-            do {
-                let status = try await withDeadline(limit, what: "webhook alert") { try await sender.send(document) }
-                logger.info("Sent webhook alert.", metadata: ["status": .stringConvertible(status)])
-            } catch {
-                logger.error("error sending webhook alert", metadata: ["error": .string("\(error)")])
+            await attempt("webhook alert", sent: "Sent webhook alert.", failed: "error sending webhook alert", logger: logger) {
+                try await sender.send(document)
             }
         case .executable:
             guard let command = hooks.executable else { return }
             logger.info("Running alert executable.")
             let sender = ExecutableSender(commandLine: command, gracePeriod: .clamped(seconds: min(configuration.shutdownGracePeriod, 5)))
-            do {
-                try await withDeadline(limit, what: "alert executable") { try await sender.send(document) }
-                logger.info("Alert executable completed.")
-            } catch {
-                logger.error("error running alert executable", metadata: ["error": .string("\(error)")])
+            await attempt("alert executable", sent: "Alert executable completed.", failed: "error running alert executable", logger: logger) {
+                try await sender.send(document)
             }
         case .heartbeat:
             guard let url = hooks.heartbeatURL else { return }
-            var logger = logger
             logger[metadataKey: "heartbeat"] = .string(AlertHooks.site(of: url))
             let sender = HeartbeatSender(url: url, requester: requester)
-            do {
-                let status = try await withDeadline(limit, what: "heartbeat") { try await sender.send() }
-                logger.info("Sent heartbeat.", metadata: ["status": .stringConvertible(status)])
-            } catch {
-                logger.error("error sending heartbeat", metadata: ["error": .string("\(error)")])
+            await attempt("heartbeat", sent: "Sent heartbeat.", failed: "error sending heartbeat", logger: logger) {
+                try await sender.send()
             }
+        }
+    }
+
+    /// Runs one channel's delivery within `timeout_seconds`, logging `sent` (with the HTTP status, if any) or `failed`.
+    private func attempt<T: Sendable>(
+        _ what: String, sent: Logger.Message, failed: Logger.Message, logger: Logger,
+        _ delivery: @escaping @Sendable () async throws -> T
+    ) async {
+        do {
+            let result = try await withDeadline(limit, what: what, delivery)
+            logger.info(sent, metadata: (result as? Int).map { ["status": .stringConvertible($0)] })
+        } catch {
+            logger.error(failed, metadata: ["error": .string("\(error)")])
         }
     }
 }
