@@ -3,7 +3,11 @@ a notifications service (`/notifications`), a webhook receiver (`/hooks/...`) an
 (`/ping/...`), all on one port. Each checks the credentials it is given the way its real counterpart
 would (a wrong one gets 401, an unknown org or space an empty result) and records every request."""
 import base64
+import datetime
+import ipaddress
 import json
+import ssl
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -45,7 +49,8 @@ class Received:
 class AlertPeers:
     """The fake peers; `fail[route]` is a list of statuses answered (and consumed) before the real answer."""
 
-    def __init__(self):
+    def __init__(self, tls: bool = False):
+        self.scheme = "https" if tls else "http"
         self.requests: list[Received] = []
         self.fail: dict[str, list[int]] = {}
         self.changed = threading.Condition()
@@ -82,12 +87,18 @@ class AlertPeers:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            with tempfile.TemporaryDirectory() as folder:
+                certificate, key = self_signed_certificate(folder)
+                context.load_cert_chain(certificate, key)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def close(self):
         self.server.shutdown()
@@ -156,3 +167,27 @@ class AlertPeers:
             "notifications": {"service_url": f"{self.url}/notifications", "cf_org": ORG, "cf_space": SPACE,
                               "reply_to": "ops@example.com", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
             **extra}}
+
+
+def self_signed_certificate(folder: str) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that nobody trusts, and its key, as PEM files in `folder`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+                   .sign(key, hashes.SHA256()))
+    certificate_path, key_path = f"{folder}/cert.pem", f"{folder}/key.pem"
+    with open(certificate_path, "wb") as out:
+        out.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as out:
+        out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+    return certificate_path, key_path

@@ -199,6 +199,24 @@ def test_an_unreachable_alert_endpoint_is_logged_and_never_holds_up_the_backups(
     assert_no_secrets(output, secrets=SECRETS)
 
 
+@pytest.mark.parametrize("skip", [True, False])
+def test_skip_ssl_validation_is_honoured(binary, tmp_path, daemons, skip):
+    peers = AlertPeers(tls=True)
+    try:
+        alerts = peers.cf_alerts_config(timeout_seconds=2, skip_ssl_validation=skip)
+        alerts["webhook_url"] = peers.url + HOOK_PATH
+        daemon = start(binary, daemons, manifest(tmp_path, source_executable=fail_once(tmp_path), alerts=alerts))
+        outcome = "Sent alert." if skip else "error sending service alert"
+        daemon.wait_for_count(outcome, 1)
+        daemon.wait_for_count("Sent webhook alert." if skip else "error sending webhook alert", 1)
+        stop(daemon)
+        assert len(peers.received("notifications")) == (1 if skip else 0)
+        if not skip:
+            assert "certificate" in first(daemon, "error sending service alert")["data"]["error"].lower()
+    finally:
+        peers.close()
+
+
 # --- webhook, executable, heartbeat, alerts.on ------------------------------------------------------------------
 
 def test_webhook_executable_and_heartbeat(binary, tmp_path, peers, daemons):

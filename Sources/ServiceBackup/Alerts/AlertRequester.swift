@@ -8,8 +8,8 @@ struct AlertRequestError: Error, CustomStringConvertible {
 }
 
 /// Sends the requests of an alert the way the original's retrying client did: a request that gets no
-/// answer, a 5xx, or the router's `404 unknown_route` is tried again after ``AlertBackoff``'s pause;
-/// any other answer than `accepts` fails at once. Texts name the request by its label, never a credential.
+/// answer (a refused or lost connection, a timeout), a 5xx, or the router's `404 unknown_route` is tried
+/// again after ``AlertBackoff``'s pause; any other answer than `accepts`, and a TLS failure, fail at once. Texts name the request by its label, never a credential.
 struct AlertRequester: Sendable {
     let client: HTTPClient
     let backoff: AlertBackoff
@@ -34,6 +34,8 @@ struct AlertRequester: Sendable {
                     throw AlertRequestError(description: Self.unexpected(label, response))
                 }
             } catch let error as TransportError where error.kind != .cancelled {
+                // A certificate that fails verification will not pass on a second try: no retry.
+                guard error.isRetryable else { throw AlertRequestError(description: "\(label) request failed: \(error.message)") }
                 failure = error.message
             }
             try Task.checkCancellation()
