@@ -8,6 +8,8 @@ import Synchronization
 ///
 /// A tick that finds a run in progress is refused (`exit_if_in_progress: true`) or queued; at most one
 /// tick waits, later ones are dropped. Between fire times the daemon sleeps: no polling.
+/// A dropped tick, and fire times that passed while the daemon slept, are logged (`Missed scheduled backup`)
+/// and alerted; a finished or refused run is handed to the alerts, which never hold up the next run.
 /// Cancelling the task that runs `run()` stops it: no new run starts, the run in progress is cancelled
 /// (its children get SIGTERM, then SIGKILL after the grace period), and `run()` returns when all is over.
 public struct Daemon: Sendable {

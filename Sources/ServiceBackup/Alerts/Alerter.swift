@@ -48,7 +48,10 @@ public struct Alerter: Sendable {
             return
         }
         var notice = notice
-        if notice.outcome == .refused, notice.identifier == nil { notice.identifier = await identify(base) }
+        if notice.outcome == .refused, notice.identifier == nil {
+            let identify = identify
+            notice.identifier = (try? await withDeadline(limit, what: "service identifier") { await identify(base) }) ?? nil
+        }
         let resolved = notice
         let product = configuration.alerts?.productName
         let document = AlertDocument.json(resolved, product: product, deployment: configuration.deploymentName)
