@@ -181,7 +181,7 @@ def test_a_failing_notification_service_is_retried_with_backoff(binary, tmp_path
 
 def test_an_unreachable_alert_endpoint_is_logged_and_never_holds_up_the_backups(binary, tmp_path, peers, daemons):
     closed = f"http://127.0.0.1:{free_port()}"
-    alerts = peers.cf_alerts_config(timeout_seconds=3)
+    alerts = peers.cf_alerts_config(timeout_seconds=5)
     alerts["config"]["cloud_controller"]["url"] = closed
     alerts["webhook_url"] = closed + HOOK_PATH
     daemon = start(binary, daemons, manifest(tmp_path, source_executable=script(tmp_path / "dump", "exit 3"),
@@ -190,7 +190,7 @@ def test_an_unreachable_alert_endpoint_is_logged_and_never_holds_up_the_backups(
     daemon.wait_for_count("error sending webhook alert", 1, timeout=30)
     output = stop(daemon)
     messages = daemon.messages
-    # Runs went on while the first alert was being retried: it took its 3 s, the schedule fires every second.
+    # Runs went on while the first alert was being retried: it took its 5 s, the schedule fires every second.
     failed_alert = index_of(daemon, "error sending service alert")
     assert sum(m.endswith("Perform backup started") for m in messages[:failed_alert]) >= 3
     error = first(daemon, "error sending service alert")
@@ -296,18 +296,20 @@ def test_a_long_run_makes_fire_times_missed_logged_and_alerted(binary, tmp_path,
     config = manifest(tmp_path, source_executable=script(tmp_path / "dump", "sleep 3.5"),
                       alerts={**peers.cf_alerts_config(), "webhook_url": peers.url + HOOK_PATH, "on": ["missed"]})
     daemon = start(binary, daemons, config)
-    daemon.wait_for_count("Missed scheduled backup", 1, timeout=30)
-    peers.wait_for(lambda rs: any(r.path == HOOK_PATH for r in rs), what="a missed webhook")
+    still_running = "the previous backup was still running"
+    daemon.wait_for(lambda ms: any(l["message"].endswith("Missed scheduled backup") and l["data"]["reason"] == still_running
+                                   for l in daemon.lines), what="a fire time missed during a long run")
+    peers.wait_for(lambda rs: any(r.path == HOOK_PATH and r.json["missed_reason"] == still_running for r in rs),
+                   what="a missed webhook")
     daemon.wait_for_count("Sent alert.", 1)
     stop(daemon)
-    line = first(daemon, "Missed scheduled backup")
+    line = next(l for l in daemon.lines if l["message"].endswith("Missed scheduled backup")
+                and l["data"]["reason"] == still_running)
     assert line["log_level"] == 2
-    assert line["data"]["reason"] == "the previous backup was still running"
     assert line["data"]["missed_count"] == 1 and re.fullmatch(RFC3339, line["data"]["missed_times"][0])
-    document = peers.received("hooks")[0].json
+    document = next(h.json for h in peers.received("hooks") if h.json["missed_times"] == line["data"]["missed_times"])
     assert document["event"] == "missed" and document["outcome"] == "missed"
-    assert document["missed_times"] == line["data"]["missed_times"]
-    assert document["missed_reason"] == "the previous backup was still running"
+    assert document["missed_count"] == 1 and document["missed_reason"] == still_running
     notification = peers.received("notifications")[0].json
     assert notification["subject"] == "[Service Alert][SomeDB] Service Backup Missed"
     assert "A scheduled backup did not run at " in notification["text"]
