@@ -8,18 +8,15 @@ enum AlertsParser {
         let cloudController: ManifestMap?
         let notifications: ManifestMap?
         let uaa: ManifestMap?
-        let timeouts: ManifestMap?
         if block.contains("config") {
             let config = try block.map(named: "config")
             cloudController = try config?.map(named: "cloud_controller")
             notifications = try config?.map(named: "notifications")
             uaa = notifications
-            timeouts = config
         } else {
             cloudController = try block.map(named: "cloud_controller")
             notifications = try block.map(named: "notification_target")
             uaa = try notifications?.map(named: "authentication")?.map(named: "uaa")
-            timeouts = block
         }
         var alerts = Alerts(productName: productName)
         alerts.cfURL = try cloudController?.string(Keys.ccURL)
@@ -31,8 +28,25 @@ enum AlertsParser {
         alerts.replyTo = try notifications?.string(Keys.replyTo)
         alerts.clientID = try uaa?.string(Keys.clientID)
         alerts.clientSecret = try uaa?.secret(Keys.clientSecret)
-        alerts.timeoutSeconds = try timeouts?.integer(Keys.timeoutSeconds, in: 1...86_400) ?? 60
-        alerts.skipSSLValidation = try (timeouts?.boolean(Keys.skipSSLValidation) ?? notifications?.boolean(Keys.skipSSLValidation)) ?? false
+        let delivery = try delivery(in: block)
+        alerts.timeoutSeconds = delivery.timeoutSeconds
+        alerts.skipSSLValidation = delivery.skipSSLValidation
         return alerts
+    }
+
+    /// `timeout_seconds` and `skip_ssl_validation`, which every alert channel shares, in either form of the block.
+    static func delivery(in block: ManifestMap) throws -> (timeoutSeconds: Int, skipSSLValidation: Bool) {
+        let timeouts: ManifestMap?
+        let notifications: ManifestMap?
+        if block.contains("config") {
+            timeouts = try block.map(named: "config")
+            notifications = try timeouts?.map(named: "notifications")
+        } else {
+            timeouts = block
+            notifications = try block.map(named: "notification_target")
+        }
+        let timeout = try timeouts?.integer(Keys.timeoutSeconds, in: 1...86_400) ?? AlertHooks.defaultTimeoutSeconds
+        let skip = try (timeouts?.boolean(Keys.skipSSLValidation) ?? notifications?.boolean(Keys.skipSSLValidation)) ?? false
+        return (timeout, skip)
     }
 }

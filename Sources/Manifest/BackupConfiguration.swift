@@ -21,6 +21,8 @@ public struct BackupConfiguration: Sendable, Equatable {
     public var status = StatusSettings()
     /// `logging.format.timestamp`: `rfc3339` or `unix-epoch`; nil when the manifest leaves it to the command.
     public var logTimestampFormat: String?
+    /// The alert hooks of the `alerts` block (webhook, executable, heartbeat) and the events they fire on.
+    public var alertHooks = AlertHooks()
 
     public static let defaultStaleUploadAge: Double = 86_400
     public static let defaultMissingPropertiesMessage = "Provide these missing fields in your manifest."

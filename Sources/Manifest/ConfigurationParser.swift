@@ -36,6 +36,7 @@ struct ConfigurationParser {
         configuration.alerts = try AlertsParser.alerts(in: settings.map(named: "alerts"))
         configuration.status = try StatusSettings.parse(settings)
         configuration.logTimestampFormat = try LoggingSettingsParser.timestampFormat(in: settings)
+        configuration.alertHooks = try AlertHooksParser.hooks(in: settings.map(named: "alerts"))
 
         if configuration.addDeploymentNameToBackupPath, configuration.deploymentName == nil, !destinations.isEmpty {
             throw ManifestError.value(

@@ -135,9 +135,25 @@ public enum ManifestSchema {
             aliases: ["alerts.notification_target.skip_ssl_validation"],
             "Do not verify TLS certificates when sending alerts.")
 
+        static let webhookURL = ManifestKey(
+            "alerts.webhook_url", .string, secret: true,
+            "URL that receives a POST of each alert as a JSON document; logged by its host only.")
+        static let webhookHeaders = ManifestKey(
+            "alerts.webhook_headers", .map, secret: true,
+            "Headers added to each webhook POST (e.g. Authorization); their values are never logged.")
+        static let executable = ManifestKey(
+            "alerts.executable", .string,
+            "Command run for each alert with the JSON document on stdin; split on spaces.")
+        static let on = ManifestKey(
+            "alerts.on", .list, default: "failure", allowed: AlertEvent.allCases.map(\.rawValue),
+            "Events that send alerts: failure, success, missed (a scheduled time that passed with no run).")
+        static let heartbeatURL = ManifestKey(
+            "alerts.heartbeat_url", .string, secret: true,
+            "URL fetched (GET) after every successful backup, for dead man's switch monitoring such as healthchecks.io.")
+
         static let all = [
             productName, ccURL, ccUser, ccPassword, serviceURL, cfOrg, cfSpace, replyTo, clientID, clientSecret,
-            timeoutSeconds, skipSSLValidation,
+            timeoutSeconds, skipSSLValidation, webhookURL, webhookHeaders, executable, on, heartbeatURL,
         ]
     }
 

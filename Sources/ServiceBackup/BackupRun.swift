@@ -32,18 +32,19 @@ public struct BackupRun: Sendable {
                 report.identifier = identifier
             }
         }
-        if await runSourceExecutable(logger: logger) {
-            await upload(logger: logger, report: &report)
-            if report.succeeded, await !cleanup(logger: logger) { report.failedStep = .cleanup }
-        } else {
+        if let failure = await runSourceExecutable(logger: logger) {
             report.failedStep = .sourceExecutable
+            report.error = failure
+        } else {
+            await upload(logger: logger, report: &report)
+            if report.succeeded, await cleanup(logger: logger) != nil { report.failedStep = .cleanup }
         }
         report.cancelled = Task.isCancelled
         report.finishedAt = Date()
         return report
     }
 
-    private func identify(_ command: String, logger: Logger) async -> String? {
+    func identify(_ command: String, logger: Logger) async -> String? {
         do {
             let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run(standardOutputOnly: true)
             guard outcome.succeeded else {
@@ -57,16 +58,18 @@ public struct BackupRun: Sendable {
         }
     }
 
-    private func runSourceExecutable(logger: Logger) async -> Bool {
+    /// Nil when the source executable succeeded (or there is none), otherwise its error.
+    private func runSourceExecutable(logger: Logger) async -> String? {
         guard let command = configuration.sourceExecutable, !command.isEmpty else {
             logger.info("source_executable not provided, skipping performing of backup")
-            return true
+            return nil
         }
         return await run(command, as: "Perform backup", logger: logger)
     }
 
     /// Runs a manifest command, logging `<step> started`, then `<step> completed successfully` or `… with error`.
-    private func run(_ command: String, as step: String, logger: Logger) async -> Bool {
+    /// Nil when it succeeded, otherwise the error it logged.
+    private func run(_ command: String, as step: String, logger: Logger) async -> String? {
         logger.info("\(step) started")
         do {
             let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run()
@@ -74,21 +77,21 @@ public struct BackupRun: Sendable {
                 logger.error("\(step) completed with error", metadata: [
                     "error": .string(outcome.statusText), "output": .string(outcome.outputTail),
                 ])
-                return false
+                return outcome.statusText
             }
         } catch {
             logger.error("\(step) completed with error", metadata: ["error": .string("\(error)")])
-            return false
+            return "\(error)"
         }
         logger.info("\(step) completed successfully")
-        return true
+        return nil
     }
 
-    /// Runs the cleanup executable; false when it failed.
-    private func cleanup(logger: Logger) async -> Bool {
+    /// Runs the cleanup executable; nil when it succeeded, otherwise its error.
+    private func cleanup(logger: Logger) async -> String? {
         guard let command = configuration.cleanupExecutable, !command.isEmpty else {
             logger.info("Cleanup command not provided")
-            return true
+            return nil
         }
         return await run(command, as: "Cleanup", logger: logger)
     }

@@ -45,8 +45,9 @@ struct ChildProcess: Sendable {
     }
 
     /// Runs the command to its end, keeping the tail of stdout (and of stderr too, unless `standardOutputOnly`).
+    /// `standardInput`, when given, is the child's stdin (the caller closes it); otherwise the child has none.
     /// Cancelling the task sends SIGTERM to its process group, then SIGKILL after the grace period.
-    func run(standardOutputOnly: Bool = false) async throws -> Outcome {
+    func run(standardOutputOnly: Bool = false, standardInput: FileDescriptor? = nil) async throws -> Outcome {
         let words = commandLine.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let program = words.first else { throw LaunchError(description: "empty command") }
         let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
@@ -58,18 +59,11 @@ struct ChildProcess: Sendable {
 
         let result: (status: TerminationStatus, tail: [UInt8])
         do {
-            if standardOutputOnly {
-                let outcome = try await Subprocess.run(
-                    executable, arguments: arguments, platformOptions: options,
-                    input: .none, output: .sequence, error: .discarded, body: { try await Self.drain($0.standardOutput) }
-                )
-                result = (outcome.terminationStatus, outcome.closureResult)
+            if let standardInput {
+                let input = FileDescriptorInput.fileDescriptor(standardInput, closeAfterSpawningProcess: false)
+                result = try await Self.launch(executable, arguments, options, input: input, standardOutputOnly: standardOutputOnly)
             } else {
-                let outcome = try await Subprocess.run(
-                    executable, arguments: arguments, platformOptions: options,
-                    input: .none, output: .sequence, error: .combinedWithOutput, body: { try await Self.drain($0.standardOutput) }
-                )
-                result = (outcome.terminationStatus, outcome.closureResult)
+                result = try await Self.launch(executable, arguments, options, input: .none, standardOutputOnly: standardOutputOnly)
             }
         } catch let error as SubprocessError {
             throw LaunchError(description: "cannot start \(program): \(error)")
@@ -79,6 +73,23 @@ struct ChildProcess: Sendable {
         case .exited(let code): return Outcome(exitCode: code, signal: nil, outputTail: tail)
         case .signaled(let signal): return Outcome(exitCode: nil, signal: signal, outputTail: tail)
         }
+    }
+
+    private static func launch<Input: InputProtocol>(
+        _ executable: Executable, _ arguments: Arguments, _ options: PlatformOptions, input: Input, standardOutputOnly: Bool
+    ) async throws -> (status: TerminationStatus, tail: [UInt8]) {
+        if standardOutputOnly {
+            let outcome = try await Subprocess.run(
+                executable, arguments: arguments, platformOptions: options,
+                input: input, output: .sequence, error: .discarded, body: { try await Self.drain($0.standardOutput) }
+            )
+            return (outcome.terminationStatus, outcome.closureResult)
+        }
+        let outcome = try await Subprocess.run(
+            executable, arguments: arguments, platformOptions: options,
+            input: input, output: .sequence, error: .combinedWithOutput, body: { try await Self.drain($0.standardOutput) }
+        )
+        return (outcome.terminationStatus, outcome.closureResult)
     }
 
     /// Reads the output to its end even when the run is cancelled: a child that is stopping may still

@@ -8,6 +8,8 @@ import Synchronization
 ///
 /// A tick that finds a run in progress is refused (`exit_if_in_progress: true`) or queued; at most one
 /// tick waits, later ones are dropped. Between fire times the daemon sleeps: no polling.
+/// A dropped tick, and fire times that passed while the daemon slept, are logged (`Missed scheduled backup`)
+/// and alerted; a finished or refused run is handed to the alerts, which never hold up the next run.
 /// Cancelling the task that runs `run()` stops it: no new run starts, the run in progress is cancelled
 /// (its children get SIGTERM, then SIGKILL after the grace period), and `run()` returns when all is over.
 public struct Daemon: Sendable {
@@ -34,9 +36,12 @@ public struct Daemon: Sendable {
         }
 
         await status?.daemonStarted(nextRun: schedule.next(after: Date()), logger: logger)
-        let (ticks, tickQueue) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let (ticks, tickQueue) = AsyncStream.makeStream(of: Date.self, bufferingPolicy: .bufferingNewest(1))
         let running = RunningFlag()
+        let alerts = AlertQueue()
+        let alerter = Alerter(configuration: configuration) { await backupRun.identifier(logger: $0) }
         await withTaskGroup(of: Void.self) { group in
+            group.addTask { await alerts.deliverAll(with: alerter, logger: logger) }
             group.addTask {
                 for await _ in ticks {
                     if Task.isCancelled { break }
@@ -44,19 +49,23 @@ public struct Daemon: Sendable {
                     let report = await backupRun.perform(logger: logger)
                     running.set(false)
                     await status?.recordDaemonRun(report, nextRun: schedule.next(after: Date()), logger: logger)
+                    if let notice = AlertNotice.finished(report) { alerts.post(notice, logger: logger) }
                 }
+                alerts.finish()
             }
             group.addTask {
-                await Self.tick(on: schedule) {
+                await Self.tick(on: schedule, missed: { Self.missed($0, alerts: alerts, logger: logger) }) { fireTime in
                     if configuration.exitIfInProgress && running.isSet {
                         var refused = logger
-                        refused[metadataKey: "backup_guid"] = .string(UUID().uuidString.lowercased())
+                        let guid = UUID().uuidString.lowercased()
+                        refused[metadataKey: "backup_guid"] = .string(guid)
                         refused.error(
                             "Backup currently in progress, exiting. Another backup will not be able to start until this is completed.",
                             metadata: ["error": "backup operation rejected"]
                         )
-                    } else {
-                        tickQueue.yield()
+                        alerts.post(.refused(backupGUID: guid), logger: logger)
+                    } else if case .dropped(let replaced) = tickQueue.yield(fireTime) {
+                        Self.missed(.replaced(replaced), alerts: alerts, logger: logger)
                     }
                 }
                 tickQueue.finish()
@@ -67,8 +76,9 @@ public struct Daemon: Sendable {
         logger.info("All backup processes terminated. Exiting")
     }
 
-    /// Calls `fire` at each fire time of `schedule` until the task is cancelled.
-    static func tick(on schedule: CronSchedule, fire: () -> Void) async {
+    /// Calls `fire` at each fire time of `schedule` until the task is cancelled; `missed` hears of the fire
+    /// times that passed while the daemon was not awake to fire them.
+    static func tick(on schedule: CronSchedule, missed: (MissedFireTimes) -> Void = { _ in }, fire: (Date) -> Void) async {
         var after = Date()
         while !Task.isCancelled, let next = schedule.next(after: after) {
             while true {
@@ -80,8 +90,10 @@ public struct Daemon: Sendable {
                     return
                 }
             }
-            fire()
-            after = max(next, Date())
+            fire(next)
+            let now = Date()
+            if let skipped = MissedFireTimes.skipped(after: next, until: now, on: schedule) { missed(skipped) }
+            after = max(next, now)
         }
     }
 

@@ -25,6 +25,7 @@ struct ValidateCommand: AsyncParsableCommand {
         let status = service.statusRecorder
         print("status file: \(status.location.path)")
         print("metrics file: \(status.metricsFile ?? "(none)")")
+        configuration.alertsSummaryLines.forEach { print($0) }
         if let schedule = service.schedule {
             print("schedule: \(configuration.cronSchedule)")
             if let next = schedule.next(after: Date()) {

@@ -14,6 +14,12 @@ import Testing
             "scp": "{server: s, user: u, destination: /d, key: k}",
             "gcs": "{service_account_json: j, project_id: p, bucket_name: b}",
         ]
+        if type == "alerts", key.path.split(separator: ".").count == 2 {
+            // The hooks sit directly under alerts; a URL key gets its value as the path of a URL.
+            let plain = !(value.first.map { "{[\"'".contains($0) } ?? false)
+            let shown = key.name.hasSuffix("_url") && plain ? "https://hooks.example.com/\(value)" : value
+            return rendered(s3Entry, extra: "alerts:\n  \(key.name): \(shown)")
+        }
         if type == "alerts" {
             let leaf = key.name
             let group = key.path.contains("cloud_controller") ? "cloud_controller" : "notifications"
@@ -33,13 +39,15 @@ import Testing
         return rendered("- type: \(type)\n  config:\n    \(config), \(key.name): \(value)}")
     }
 
-    static let secretKeys = ManifestSchema.keys.filter(\.secret)
+    /// The secret keys whose value is one string (`alerts.webhook_headers`, a map, has tests of its own).
+    static let secretKeys = ManifestSchema.keys.filter { $0.secret && $0.type == .string }
 
     @Test func everyCredentialIsSecret() {
-        #expect(Set(Self.secretKeys.map(\.path)) == [
+        #expect(Set(ManifestSchema.keys.filter(\.secret).map(\.path)) == [
             "s3.access_key_id", "s3.secret_access_key", "azure.storage_access_key", "scp.key", "gcs.service_account_json",
             "alerts.config.cloud_controller.password", "alerts.config.notifications.client_secret",
             "s3.session_token", "azure.sas_token",
+            "alerts.webhook_url", "alerts.webhook_headers", "alerts.heartbeat_url",
         ])
     }
 
