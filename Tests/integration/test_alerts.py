@@ -119,7 +119,7 @@ def test_failed_scheduled_run_sends_the_originals_notification(binary, tmp_path,
     assert index_of(daemon, "Perform backup completed with error") < index_of(daemon, "Sending alert.") \
         < index_of(daemon, "Sent alert.")
     assert first(daemon, "Sending alert.")["message"] == "ServiceBackup.Sending alert."
-    assert first(daemon, "Sent alert.")["log_level"] == 1
+    assert first(daemon, "Sent alert.")["level"] == "info"
     assert_no_secrets(output, secrets=SECRETS)
 
 
@@ -146,7 +146,7 @@ def test_successful_runs_and_unconfigured_alerts(binary, tmp_path, peers, daemon
     daemon.wait_for_count("Alerts not configured.", 1)
     daemon.wait_for_count("Upload backup completed successfully", 1)
     stop(daemon)
-    assert first(daemon, "Alerts not configured.")["log_level"] == 1
+    assert first(daemon, "Alerts not configured.")["level"] == "info"
     assert not any("Sending alert." in m for m in daemon.messages)
 
 
@@ -194,7 +194,7 @@ def test_an_unreachable_alert_endpoint_is_logged_and_never_holds_up_the_backups(
     failed_alert = index_of(daemon, "error sending service alert")
     assert sum(m.endswith("Perform backup started") for m in messages[:failed_alert]) >= 3
     error = first(daemon, "error sending service alert")
-    assert error["log_level"] == 2 and error["data"]["error"]
+    assert error["level"] == "error" and error["data"]["error"]
     assert first(daemon, "error sending webhook alert")["data"]["webhook"] == closed
     assert_no_secrets(output, secrets=SECRETS)
 
@@ -305,7 +305,7 @@ def test_a_long_run_makes_fire_times_missed_logged_and_alerted(binary, tmp_path,
     stop(daemon)
     line = next(l for l in daemon.lines if l["message"].endswith("Missed scheduled backup")
                 and l["data"]["reason"] == still_running)
-    assert line["log_level"] == 2
+    assert line["level"] == "error"
     assert line["data"]["missed_count"] == 1 and re.fullmatch(RFC3339, line["data"]["missed_times"][0])
     document = next(h.json for h in peers.received("hooks") if h.json["missed_times"] == line["data"]["missed_times"])
     assert document["event"] == "missed" and document["outcome"] == "missed"
