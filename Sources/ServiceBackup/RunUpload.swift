@@ -145,6 +145,7 @@ extension BackupRun {
                 "seconds": .stringConvertible(seconds), "mib_per_second": .stringConvertible((rate * 100).rounded() / 100),
                 "retries": .stringConvertible(report.retries), "run_id": .string(layout.runID),
             ])
+            await applyRetention(to: destination, scratch: scratch, logger: logger)
             return report
         }
         let storeError = StoreError.from(error)
