@@ -1,4 +1,5 @@
 import Manifest
+import Storage
 import Transport
 
 extension SCPStore {
@@ -10,6 +11,23 @@ extension SCPStore {
             return ["scp server \(target.endpoint) offers host key \(fingerprint): pin it with `fingerprint: \(fingerprint)`"]
         } catch {
             return ["scp server \(target.endpoint) could not be asked for its host key: \(error)"]
+        }
+    }
+
+    /// The server's host key against the pin: ok when it matches, fail when it does not, warn when there is none.
+    public func identityFindings() async -> [StoreFinding] {
+        let target = target
+        do {
+            let (fingerprint, accepted) = try await onOwnThread { flag in
+                let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: flag)
+                defer { session.close() }
+                return (session.hostKey.sha256Fingerprint, target.accepts(session.hostKey))
+            }
+            let server = "scp server \(target.endpoint) host key \(fingerprint)"
+            guard target.isPinned else { return [StoreFinding(.warn, "\(server) is not pinned: set `fingerprint: \(fingerprint)`")] }
+            return [accepted ? StoreFinding(.ok, "\(server) matches its pin") : StoreFinding(.fail, "\(server) does NOT match the pinned fingerprint")]
+        } catch {
+            return [StoreFinding(.fail, "scp server \(target.endpoint) could not be asked for its host key: \(error)")]
         }
     }
 
