@@ -182,3 +182,16 @@ def test_prune_dry_run_on_s3_then_for_real(binary, tmp_path, moto_s3):
     after = {o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]}
     assert after == before - {f"backups/{day(at(40))}/{ids[0]}.manifest.json", f"backups/{day(at(40))}/dump.rdb"}
     assert_no_secrets(result.stdout, result.stderr, dry.stdout, dry.stderr, secrets=[moto_s3.secret_key])
+
+
+def test_the_bosh_job_passes_retention_through_to_the_daemon(binary, tmp_path):
+    from test_bosh_job import rendered_config
+    entry = {"type": "local", "name": "nfs", "config": {"path": str(tmp_path / "t")},
+             "retention": {"keep_days": 14, "keep_runs": 3}}
+    config = rendered_config(tmp_path, {"destinations": [entry], "source_folder": str(tmp_path), "cron_schedule": "@daily"},
+                             spec={"deployment": "redis"})
+    assert config["destinations"][0]["retention"] == {"keep_days": 14, "keep_runs": 3}
+    path = write_manifest(tmp_path, config, "rendered.yml")
+    result = run_cli(binary, "prune", path, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "local destination nfs: would delete 0 runs in all\n"
