@@ -16,6 +16,12 @@ public struct RetentionSettings: Sendable, Equatable {
         self.keepIncompleteDays = keepIncompleteDays
     }
 
+    /// `retention: keep_days 30 or keep_runs 7, incomplete runs 7 days`, for `validate`.
+    public var summary: String {
+        let kept = [keepDays.map { "keep_days \($0)" }, keepRuns.map { "keep_runs \($0)" }].compactMap { $0 }
+        return "retention: \(kept.joined(separator: " or ")), incomplete runs \(keepIncompleteDays) days"
+    }
+
     /// Reads `retention` of a destination entry; nil when absent. At least one of keep_days and keep_runs is needed.
     static func parse(_ entry: ManifestMap) throws -> RetentionSettings? {
         typealias Keys = ManifestSchema.Entry

@@ -13,6 +13,7 @@ import Testing
         let other = try parse(manifest("{keep_runs: 3, keep_incomplete_days: 2}"))
         #expect(other.destinations.first?.retention == RetentionSettings(keepRuns: 3, keepIncompleteDays: 2))
         #expect(try parse(rendered("- type: local\n  config: {path: /backups}")).destinations.first?.retention == nil)
+        #expect(config.summaryLines.first?.hasSuffix("; retention: keep_days 30 or keep_runs 7, incomplete runs 7 days") == true)
     }
 
     @Test func badValuesNameTheKey() {
