@@ -36,6 +36,7 @@ public struct BackupRun: Sendable {
         } else {
             report.failedStep = .sourceExecutable
         }
+        await applyRetention(after: report, logger: logger)
         report.cancelled = Task.isCancelled
         report.finishedAt = Date()
         return report

@@ -88,7 +88,7 @@ extension BackupRun {
         }
     }
 
-    private func logger(for destination: Destination, _ base: Logger) -> Logger {
+    func logger(for destination: Destination, _ base: Logger) -> Logger {
         var logger = base
         if let name = destination.name { logger[metadataKey: "destination_name"] = .string(name) }
         return logger
@@ -145,7 +145,6 @@ extension BackupRun {
                 "seconds": .stringConvertible(seconds), "mib_per_second": .stringConvertible((rate * 100).rounded() / 100),
                 "retries": .stringConvertible(report.retries), "run_id": .string(layout.runID),
             ])
-            await applyRetention(to: destination, scratch: scratch, logger: logger)
             return report
         }
         let storeError = StoreError.from(error)

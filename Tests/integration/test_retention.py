@@ -154,7 +154,10 @@ def test_each_successful_run_prunes_an_s3_destination(binary, tmp_path, moto_s3)
     deleted = [line for line in lines if line["message"] == "ServiceBackup.s3 retention deleted run"]
     assert [line["data"]["run_id"] for line in deleted] == [ids[1]]
     assert deleted[0]["data"]["destination_name"] == "moto" and deleted[0]["data"]["files_deleted"] == 1
-    assert lines[-1]["message"] == "ServiceBackup.Cleanup command not provided"
+    # Retention comes once the run's own work is done, and says so.
+    said = [line["message"] for line in lines]
+    assert said.index("ServiceBackup.Cleanup command not provided") < said.index("ServiceBackup.s3 retention deleted run")
+    assert lines[-1]["message"] == "ServiceBackup.s3 retention completed" and lines[-1]["data"]["runs_deleted"] == 1
     assert_no_secrets(last.stdout, last.stderr, secrets=[moto_s3.secret_key])
 
 
