@@ -137,11 +137,16 @@ def s3_manifest(moto, tmp_path: Path, source: Path, bucket: str, retention: dict
     })
 
 
-def test_each_successful_run_prunes_an_s3_destination(binary, tmp_path, moto_s3):
+def dump_and_bucket(tmp_path: Path, size: int) -> tuple[Path, str]:
+    """A source folder holding dump.rdb of `size` random bytes, and the name of a bucket not made yet."""
     source = tmp_path / "source"
     source.mkdir()
-    (source / "dump.rdb").write_bytes(os.urandom(5000))
-    bucket = "bkt-" + uuid.uuid4().hex[:12]
+    (source / "dump.rdb").write_bytes(os.urandom(size))
+    return source, "bkt-" + uuid.uuid4().hex[:12]
+
+
+def test_each_successful_run_prunes_an_s3_destination(binary, tmp_path, moto_s3):
+    source, bucket = dump_and_bucket(tmp_path, 5000)
     config = s3_manifest(moto_s3, tmp_path, source, bucket, {"keep_runs": 2})
     ids = [run_id(backup_at(binary, config, at(days))) for days in (12, 10, 8)]
     last = backup_at(binary, config, at(6))
@@ -162,10 +167,7 @@ def test_each_successful_run_prunes_an_s3_destination(binary, tmp_path, moto_s3)
 
 
 def test_prune_dry_run_on_s3_then_for_real(binary, tmp_path, moto_s3):
-    source = tmp_path / "source"
-    source.mkdir()
-    (source / "dump.rdb").write_bytes(os.urandom(100))
-    bucket = "bkt-" + uuid.uuid4().hex[:12]
+    source, bucket = dump_and_bucket(tmp_path, 100)
     keep_all = s3_manifest(moto_s3, tmp_path, source, bucket, {"keep_days": 365})
     ids = [run_id(backup_at(binary, keep_all, at(days))) for days in (40, 20, 3)]
     client = moto_s3.client()
