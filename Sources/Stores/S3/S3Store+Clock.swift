@@ -7,7 +7,7 @@ extension S3Store {
     /// every signed request fail, and this still tells by how much.
     public func serverClock() async throws -> Date? {
         do {
-            let client = try makeClient(region: settings.region.flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1")
+            let client = try makeClient(region: configuredRegion ?? "us-east-1")
             let response = try await http.send(client.request(for: .init(name: "clock check", method: "HEAD", key: nil)))
             return response.header("date").flatMap(HTTPDate.parse)
         } catch {
