@@ -200,3 +200,51 @@ def test_the_bosh_job_passes_retention_through_to_the_daemon(binary, tmp_path):
     result = run_cli(binary, "prune", path, "--dry-run")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "local destination nfs: would delete 0 runs in all\n"
+
+
+def test_retention_on_azure_and_scp_destinations(binary, tmp_path):
+    """The same rules on the other stores: an Azure service whose clock is set to each run's past date (its
+    SharedKey check refuses a skewed request), and a real sshd (read back from its folder)."""
+    import base64
+    from azure.storage.blob import BlobServiceClient
+    from azure_server import BlobServer
+    from sshd_fixture import SSHServer
+
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "dump.rdb").write_bytes(os.urandom(3000))
+    key = base64.b64encode(os.urandom(64)).decode()
+    sshd = SSHServer()
+    remote = tmp_path / "remote"
+    try:
+        with BlobServer(tmp_path / "blob-service", {"acct": key}) as blob:
+            retention = {"keep_days": 5, "keep_runs": 1}
+            config = write_manifest(tmp_path, {
+                "destinations": [
+                    {"type": "azure", "name": "blob", "retention": retention, "config": {
+                        "storage_account": "acct", "storage_access_key": key, "container": "kept",
+                        "path": "redis", "endpoint": blob.url("acct")}},
+                    {"type": "scp", "name": "offsite", "retention": retention, "config": {
+                        "server": "127.0.0.1", "port": sshd.port, "user": sshd.user, "destination": str(remote),
+                        "key": sshd.key_text("ed25519"), "fingerprint": sshd.host_fingerprint()}},
+                ],
+                "source_folder": str(source), "cron_schedule": "@daily",
+            }, "two-stores.yml")
+            ids = {}
+            for days in (10, 8, 2):
+                blob.clock_offset = (at(days) - datetime.now(timezone.utc)).total_seconds()
+                result = backup_at(binary, config, at(days))
+                ids[days] = run_id(result)
+            container = BlobServiceClient(blob.url("acct"), credential={"account_name": "acct", "account_key": key}) \
+                .get_container_client("kept")
+            blob.clock_offset = 0
+            names = {b.name for b in container.list_blobs()}
+            assert_no_secrets(result.stdout, result.stderr, secrets=[key, sshd.key_text("ed25519")])
+    finally:
+        sshd.stop()
+    wanted = {f"{day(at(2))}/{ids[2]}.manifest.json", f"{day(at(2))}/dump.rdb"}
+    assert names == {f"redis/{name}" for name in wanted}
+    assert files_under(remote) == wanted
+    deleted = [line for line in log_lines(result.stdout) if line["message"].endswith("retention deleted run")]
+    assert sorted((line["data"]["destination_name"], line["data"]["run_id"]) for line in deleted) == sorted(
+        (name, ids[d]) for name in ("blob", "offsite") for d in (10, 8))
