@@ -81,7 +81,8 @@ public struct StoreCheck: Sendable {
         }
         guard let server else { return [] }
         let after = Date()
-        let skew = before.addingTimeInterval(after.timeIntervalSince(before) / 2).timeIntervalSince(server)
+        // A Date header drops the fraction of its second: the server's time was within the second after it.
+        let skew = before.addingTimeInterval(after.timeIntervalSince(before) / 2).timeIntervalSince(server + 0.5)
         return [Self.judge(skew: skew)]
     }
 

@@ -16,6 +16,7 @@ from azure_server import BlobServer  # noqa: E402
 from conftest import assert_no_secrets, run_cli, write_manifest  # noqa: E402
 from moto_fixture import moto_s3  # noqa: E402,F401  (the fixture)
 from sshd_fixture import SSHServer, fingerprint  # noqa: E402
+from test_azure import ACCOUNT, key, server  # noqa: E402,F401  (the Blob service fixtures)
 
 CANARY = ".service-backup-check-"
 
@@ -145,52 +146,38 @@ def test_s3_clock_skew_against_the_servers_date(binary, tmp_path, source, moto_s
 
 # Azure (the test Blob service)
 
-ACCOUNT = "checkacct"
-
-
-@pytest.fixture
-def azure_key() -> str:
-    return base64.b64encode(os.urandom(64)).decode()
-
-
-@pytest.fixture
-def blob_server(tmp_path, azure_key):
-    with BlobServer(tmp_path / "blob-service", {ACCOUNT: azure_key}) as server:
-        yield server
-
-
 def azure(server: BlobServer, key: str) -> dict:
     return {"type": "azure", "name": "blob", "config": {
         "storage_account": ACCOUNT, "storage_access_key": key, "container": "checked", "path": "redis",
         "endpoint": server.url(ACCOUNT)}}
 
 
-def test_azure_check_passes_and_leaves_an_empty_container(binary, tmp_path, source, blob_server, azure_key):
-    result = run_cli(binary, "check", manifest(tmp_path, source, azure(blob_server, azure_key)))
+def test_azure_check_passes_and_leaves_an_empty_container(binary, tmp_path, source, server, key):
+    result = run_cli(binary, "check", manifest(tmp_path, source, azure(server, key)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert levels_of(result.stdout, "azure destination blob") == ["ok", "ok", "ok"]
-    service = BlobServiceClient(blob_server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": azure_key})
+    service = BlobServiceClient(server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": key})
     assert service.get_container_client("checked").exists()
     assert list(service.get_container_client("checked").list_blobs()) == []
-    assert_no_secrets(result.stdout, result.stderr, secrets=[azure_key])
+    assert_no_secrets(result.stdout, result.stderr, secrets=[key])
 
 
-def test_azure_wrong_key_and_a_skewed_service(binary, tmp_path, source, blob_server, azure_key):
+def test_azure_wrong_key_and_a_skewed_service(binary, tmp_path, source, server, key):
     wrong = base64.b64encode(os.urandom(64)).decode()
-    result = run_cli(binary, "check", manifest(tmp_path, source, azure(blob_server, wrong)))
+    result = run_cli(binary, "check", manifest(tmp_path, source, azure(server, wrong)))
     assert result.returncode == 1
     assert levels_of(result.stdout, "azure destination blob") == ["ok", "fail"]
     assert "AuthenticationFailed" in result.stdout
-    assert_no_secrets(result.stdout, result.stderr, secrets=[wrong, azure_key])
+    assert_no_secrets(result.stdout, result.stderr, secrets=[wrong, key])
 
-    blob_server.clock_offset = 600  # the service ten minutes ahead: still accepted, but worth a warning
-    result = run_cli(binary, "check", manifest(tmp_path, source, azure(blob_server, azure_key)))
+    server.clock_offset = 600  # the service ten minutes ahead: still accepted, but worth a warning
+    result = run_cli(binary, "check", manifest(tmp_path, source, azure(server, key)))
     assert result.returncode == 0, result.stdout
     assert levels_of(result.stdout, "azure destination blob") == ["warn", "ok", "ok"]
     assert "behind the server's Date" in result.stdout
 
-    blob_server.clock_offset = 3600  # an hour: every signed request is refused, and the clock line says why
-    result = run_cli(binary, "check", manifest(tmp_path, source, azure(blob_server, azure_key)))
+    server.clock_offset = 3600  # an hour: every signed request is refused, and the clock line says why
+    result = run_cli(binary, "check", manifest(tmp_path, source, azure(server, key)))
     assert result.returncode == 1
     lines = [(level, text) for level, who, text in findings(result.stdout) if who == "azure destination blob"]
     assert lines[0][0] == "fail" and "1h 0m behind the server's Date" in lines[0][1]
