@@ -26,6 +26,8 @@ public struct RunSummary: Sendable, Equatable {
     public var keys: [String: String]
     /// Files of the manifest that are missing or differ in size, by relative path.
     public var problems: [String]
+    /// When the newest of a run without a manifest's files was written, as the store tells.
+    public var modified: Date? = nil
 
     /// `2026/01/02` of the day folder (without the deployment part), for `--date`.
     public var date: String { dayFolder.split(separator: "/").suffix(3).joined(separator: "/") }
@@ -107,7 +109,7 @@ public struct Catalog: Sendable {
             let keys = Dictionary(files.map { (String($0.key.dropFirst(folder.count + 1)), $0.key) }, uniquingKeysWith: { first, _ in first })
             runs.append(RunSummary(
                 runID: runID, dayFolder: day, state: .incomplete, files: files.count, bytes: files.reduce(0) { $0 + $1.size },
-                manifest: nil, keys: keys, problems: []))
+                manifest: nil, keys: keys, problems: [], modified: files.compactMap(\.modified).max()))
         }
         return runs
     }

@@ -33,7 +33,7 @@ extension BackupConfiguration {
         return destinations.enumerated().map { index, destination in
             let name = destination.name.map { " \"\($0)\"" } ?? ""
             return "destination \(index + 1): \(destination.typeName)\(name) -> \(destination.target)"
-                + " (files under .../\(folders)/)"
+                + " (files under .../\(folders)/)" + (destination.retention.map { "; " + $0.summary } ?? "")
         }
     }
 }

@@ -2,6 +2,8 @@
 public struct DestinationConfiguration: Sendable, Equatable {
     public var name: String?
     public var kind: Kind
+    /// The entry's `retention`; nil: no run is ever deleted.
+    public var retention: RetentionSettings?
 
     public enum Kind: Sendable, Equatable {
         case s3(S3Settings)
@@ -11,9 +13,10 @@ public struct DestinationConfiguration: Sendable, Equatable {
         case gcs(GCSSettings)
     }
 
-    public init(name: String? = nil, kind: Kind) {
+    public init(name: String? = nil, kind: Kind, retention: RetentionSettings? = nil) {
         self.name = name
         self.kind = kind
+        self.retention = retention
     }
 
     /// The type name as the manifest spells it: `s3`, `azure`, `scp`, `local`.

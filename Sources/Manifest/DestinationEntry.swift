@@ -7,6 +7,8 @@ struct DestinationEntry {
     var name: String?
     /// The `config` map; nil when missing.
     var config: ManifestMap?
+    /// The entry's `retention`, when it has one.
+    var retention: RetentionSettings?
     /// How missing keys are named in errors: the modern `s3: bucket_name, bucket_path`, or the legacy
     /// form's full property names `service-backup.destination.s3.bucket_name, …`.
     var legacyPropertyPrefix: String?
@@ -63,7 +65,8 @@ struct DestinationEntry {
         }
         return DestinationEntry(
             type: type, name: try map.string(ManifestSchema.Entry.name),
-            config: try map.map(named: ManifestSchema.Entry.config.name, secret: true))
+            config: try map.map(named: ManifestSchema.Entry.config.name, secret: true),
+            retention: try RetentionSettings.parse(map))
     }
 
     /// Checks the entry as the original did (type, known type, config, required keys), then reads its settings.
@@ -88,6 +91,6 @@ struct DestinationEntry {
         }
         let kind = try DestinationSettingsParser.kind(type: type, config: config)
         try CredentialAlternatives.checkNotBoth(type: type, config: config)
-        return DestinationConfiguration(name: name, kind: kind)
+        return DestinationConfiguration(name: name, kind: kind, retention: retention)
     }
 }

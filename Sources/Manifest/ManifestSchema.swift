@@ -165,7 +165,20 @@ public enum ManifestSchema {
             "destinations[].name", .string, "Name shown as destination_name in this destination's log lines.")
         static let config = ManifestKey(
             "destinations[].config", .map, required: true, "The settings of the destination's type.")
-        static let all = [type, name, config]
+        static let retention = ManifestKey(
+            "destinations[].retention", .map,
+            "Deletes old runs after each successful run on this destination; none are deleted when absent.")
+        static let keepDays = ManifestKey(
+            "destinations[].retention.keep_days", .integer,
+            "Complete runs younger than this many days are kept, 1 to 36500.")
+        static let keepRuns = ManifestKey(
+            "destinations[].retention.keep_runs", .integer,
+            "The newest this many complete runs are kept, 1 to 36500; a run goes only when outside keep_days too.")
+        static let keepIncompleteDays = ManifestKey(
+            "destinations[].retention.keep_incomplete_days", .integer,
+            default: String(RetentionSettings.defaultKeepIncompleteDays),
+            "Runs without a manifest (failed, or written by the original tool) younger than this many days (or than keep_days) are kept.")
+        static let all = [type, name, config, retention, keepDays, keepRuns, keepIncompleteDays]
     }
 
     /// The keys every remote destination type (s3, azure, scp, gcs) has for retries and stalled transfers.

@@ -39,6 +39,7 @@ public struct BackupRun: Sendable {
             await upload(logger: logger, report: &report)
             if report.succeeded, await cleanup(logger: logger) != nil { report.failedStep = .cleanup }
         }
+        await applyRetention(after: report, logger: logger)
         report.cancelled = Task.isCancelled
         report.finishedAt = Date()
         return report

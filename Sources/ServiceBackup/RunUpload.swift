@@ -92,7 +92,7 @@ extension BackupRun {
         }
     }
 
-    private func logger(for destination: Destination, _ base: Logger) -> Logger {
+    func logger(for destination: Destination, _ base: Logger) -> Logger {
         var logger = base
         if let name = destination.name { logger[metadataKey: "destination_name"] = .string(name) }
         return logger

@@ -5,11 +5,14 @@ public struct Destination: Sendable {
     public var store: any ObjectStore
     /// How many files the run hands the store at once: the width of its concurrency window.
     public var concurrency: Int
+    /// Which old runs go after a successful run; nil: none ever do.
+    public var retention: RetentionPolicy?
 
-    public init(name: String?, store: any ObjectStore, concurrency: Int) {
+    public init(name: String?, store: any ObjectStore, concurrency: Int, retention: RetentionPolicy? = nil) {
         self.name = name
         self.store = store
         self.concurrency = max(1, concurrency)
+        self.retention = retention
     }
 
     /// The manifest's type name: `s3`, `azure`, `scp`, `local`.

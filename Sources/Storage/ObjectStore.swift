@@ -46,10 +46,22 @@ public protocol ObjectStore: Sendable {
     /// What an operator checking the manifest should know beyond its settings (an unpinned server's host
     /// key, say). May contact the store; never fails.
     func validationNotes() async -> [String]
+
+    /// The server's clock, from the `Date` header of an answer to a request of its own (whatever its status),
+    /// for `check` to measure skew that breaks request signing; nil for stores without one (scp, local).
+    func serverClock() async throws -> Date?
+
+    /// What `check` reports of the server's identity beyond the credentials: an SSH host key against its pin,
+    /// say. May contact the server; never fails. Empty when there is nothing to tell.
+    func identityFindings() async -> [StoreFinding]
 }
 
 extension ObjectStore {
     public func validationNotes() async -> [String] { [] }
+
+    public func serverClock() async throws -> Date? { nil }
+
+    public func identityFindings() async -> [StoreFinding] { [] }
 
     /// The default for stores that write under temporary names: list them and remove the old ones.
     public func removeStaleUploads(olderThan cutoff: Date, observer: TransferObserver) async throws -> Int {

@@ -29,4 +29,8 @@ extension WrappingStore {
     }
 
     public func validationNotes() async -> [String] { await base.validationNotes() }
+
+    public func serverClock() async throws -> Date? { try await base.serverClock() }
+
+    public func identityFindings() async -> [StoreFinding] { await base.identityFindings() }
 }

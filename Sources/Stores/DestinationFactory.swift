@@ -7,6 +7,14 @@ import Transport
 /// unit is the file. Nothing else composes stores.
 extension DestinationConfiguration {
     public func makeDestination() throws -> Destination {
+        var destination = try makeStore()
+        destination.retention = retention.map {
+            RetentionPolicy(keepDays: $0.keepDays, keepRuns: $0.keepRuns, keepIncompleteDays: $0.keepIncompleteDays)
+        }
+        return destination
+    }
+
+    private func makeStore() throws -> Destination {
         switch kind {
         case .s3(let settings):
             let concurrency = settings.concurrency ?? S3Settings.defaultConcurrency

@@ -16,11 +16,17 @@ struct StoreOptions: ParsableArguments {
 
     /// The selected destinations, with a logger on stderr (stdout is the command's answer).
     func load() throws -> (destinations: [Destination], logger: Logger) {
+        let (_, destinations, logger) = try loadWithService()
+        return (destinations, logger)
+    }
+
+    /// As `load`, with the whole manifest.
+    func loadWithService() throws -> (service: Service, destinations: [Destination], logger: Logger) {
         let service = try loadService(config)
         do {
             let destinations = try service.destinations(named: destination)
             let format = service.logFormat(flag: nil, default: .commandDefault)
-            return (destinations, Service.bootstrapLogging(to: .standardError, format: format))
+            return (service, destinations, Service.bootstrapLogging(to: .standardError, format: format))
         } catch {
             printError("\(error)")
             throw ExitStatus.failure

@@ -6,7 +6,11 @@ struct ServiceBackupCommand: AsyncParsableCommand {
         commandName: "service-backup",
         abstract: "Backs up a service's data to S3, Azure Blob Storage, Google Cloud Storage, SCP servers or local folders on a cron schedule.",
         discussion: "`service-backup CONFIG` runs the daemon, as `service-backup daemon CONFIG` does.",
-        subcommands: [DaemonCommand.self, BackupCommand.self, ListCommand.self, VerifyCommand.self, RestoreCommand.self, ValidateCommand.self, NextRunsCommand.self, StatusCommand.self, ConfigReferenceCommand.self],
+        subcommands: [
+            DaemonCommand.self, BackupCommand.self, ListCommand.self, VerifyCommand.self, RestoreCommand.self,
+            PruneCommand.self, CheckCommand.self, StatusCommand.self, ValidateCommand.self, NextRunsCommand.self,
+            ConfigReferenceCommand.self,
+        ],
         defaultSubcommand: DaemonCommand.self
     )
 }

@@ -99,7 +99,7 @@ import Testing
         let config = try parse(rendered("""
             - type: local
               config: {path: /x, future_option: 1}
-              retention: 7
+              future_entry_key: 7
             """, extra: "future_top_level: {a: b}"))
         #expect(config.firstLocal?.path == "/x")
     }

@@ -316,7 +316,7 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("x-ms-request-id", self.request_id)
         self.send_header("x-ms-version", self.headers.get("x-ms-version", "2021-12-02"))
-        self.send_header("Date", http_date(time.time()))
+        self.send_header("Date", http_date(time.time() + self.blob_server.clock_offset))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body) if length is None else length))

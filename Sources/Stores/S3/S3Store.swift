@@ -16,7 +16,7 @@ public struct S3Store: ObjectStore {
     let retry: RetryPolicy
     let window: ConcurrencyWindow
     /// The configured region; without one, the bucket's region is discovered once and its client kept.
-    private let configuredRegion: String?
+    let configuredRegion: String?
     private let resolver = S3ClientResolver()
     /// The manifest's keys or the instance profile's, shared by every client of the store.
     let credentials: any S3CredentialProvider

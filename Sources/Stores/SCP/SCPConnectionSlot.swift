@@ -54,7 +54,7 @@ final class SCPConnectionSlot: Sendable {
 
     /// A session whose host key is the pinned one. A pin by fingerprint does not say the key's type: when
     /// the server shows another of its keys first, each other type is asked for in a handshake of its own.
-    private func pinnedSession(cancellation: CancellationFlag) throws -> SSHSession {
+    func pinnedSession(cancellation: CancellationFlag) throws -> SSHSession {
         let session = try SSHSession(host: target.server, port: target.port, options: target.sessionOptions, cancellation: cancellation)
         if target.accepts(session.hostKey) { return session }
         session.close()

@@ -1,4 +1,5 @@
 import Manifest
+import Storage
 import Transport
 
 extension SCPStore {
@@ -10,6 +11,24 @@ extension SCPStore {
             return ["scp server \(target.endpoint) offers host key \(fingerprint): pin it with `fingerprint: \(fingerprint)`"]
         } catch {
             return ["scp server \(target.endpoint) could not be asked for its host key: \(error)"]
+        }
+    }
+
+    /// The server's host key against the pin, found as a connection finds it: ok when it matches, fail when
+    /// none of the server's keys does, warn when there is no pin.
+    public func identityFindings() async -> [StoreFinding] {
+        let target = target
+        do {
+            let fingerprint = try await onOwnThread { flag in
+                let session = try SCPConnectionSlot(target: target).pinnedSession(cancellation: flag)
+                defer { session.close() }
+                return session.hostKey.sha256Fingerprint
+            }
+            let server = "scp server \(target.endpoint) host key \(fingerprint)"
+            guard target.isPinned else { return [StoreFinding(.warn, "\(server) is not pinned: set `fingerprint: \(fingerprint)`")] }
+            return [StoreFinding(.ok, "\(server) matches its pin")]
+        } catch {
+            return [StoreFinding(.fail, "scp server \(target.endpoint) host key: \(error)")]
         }
     }
 
