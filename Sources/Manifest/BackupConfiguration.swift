@@ -17,6 +17,8 @@ public struct BackupConfiguration: Sendable, Equatable {
     public var runFolders: Bool = false
     /// Seconds after which what an interrupted run left on a destination (multipart uploads, temporary files) is removed.
     public var staleUploadAge: Double = BackupConfiguration.defaultStaleUploadAge
+    /// `nice`, `ionice` and `splay_seconds`.
+    public var politeness = Politeness()
 
     public static let defaultStaleUploadAge: Double = 86_400
     public static let defaultMissingPropertiesMessage = "Provide these missing fields in your manifest."

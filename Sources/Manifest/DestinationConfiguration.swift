@@ -2,6 +2,8 @@
 public struct DestinationConfiguration: Sendable, Equatable {
     public var name: String?
     public var kind: Kind
+    /// `bandwidth_limit`: bytes per second over all of this destination's connections; nil when unlimited.
+    public var bandwidthLimit: Int64?
 
     public enum Kind: Sendable, Equatable {
         case s3(S3Settings)

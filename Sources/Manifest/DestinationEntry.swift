@@ -91,6 +91,10 @@ struct DestinationEntry {
             }
             throw ManifestError.validation(text, message: message)
         }
-        return DestinationConfiguration(name: name, kind: try DestinationSettingsParser.kind(type: type, config: config))
+        var configuration = DestinationConfiguration(
+            name: name, kind: try DestinationSettingsParser.kind(type: type, config: config))
+        configuration.bandwidthLimit = try config.size(
+            ManifestSchema.Politeness.bandwidthLimit(type), in: ManifestSchema.Politeness.bandwidthRange)
+        return configuration
     }
 }

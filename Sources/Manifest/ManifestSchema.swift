@@ -3,7 +3,7 @@
 /// and the parser cannot disagree. See ``ManifestKey`` for the path scheme.
 public enum ManifestSchema {
     public static let keys: [ManifestKey] =
-        Settings.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all
+        Settings.all + Politeness.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all
 
     /// The destination types a manifest may use, in the order they are documented.
     public static let destinationTypes = ["s3", "azure", "scp", "local"]
@@ -207,8 +207,9 @@ public enum ManifestSchema {
         static let all = [
             accessKeyID, secretAccessKey, bucketName, bucketPath, endpointURL, region, caCert, skipSSLValidation,
             pathStyle, partSize, concurrency, serverSideEncryption, kmsKeyID, storageClass, retryAttempts,
-            retryTimeout, stallTimeout,
+            retryTimeout, stallTimeout, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("s3")
     }
 
     enum Azure {
@@ -245,8 +246,9 @@ public enum ManifestSchema {
 
         static let all = [
             storageAccount, storageAccessKey, container, path, endpoint, caCert, skipSSLValidation, blockSize,
-            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout,
+            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("azure")
     }
 
     enum SCP {
@@ -275,12 +277,14 @@ public enum ManifestSchema {
 
         static let all = [
             server, user, destination, key, port, fingerprint, connectTimeout, concurrency, retryAttempts,
-            retryTimeout, stallTimeout,
+            retryTimeout, stallTimeout, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("scp")
     }
 
     enum Local {
         static let path = ManifestKey("local.path", .string, required: true, "Folder that receives backups.")
-        static let all = [path]
+        static let all = [path, bandwidthLimit]
+        static let bandwidthLimit = Politeness.bandwidthLimit("local")
     }
 }

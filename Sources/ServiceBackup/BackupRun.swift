@@ -31,7 +31,10 @@ public struct BackupRun: Sendable {
             }
         }
         if await runSourceExecutable(logger: logger) {
-            await upload(logger: logger, report: &report)
+            // The upload work runs at the manifest's nice/ionice; the commands above and below keep the daemon's.
+            await OwnThreadContext.$priority.withValue(configuration.politeness.uploadThreadPriority) {
+                await upload(logger: logger, report: &report)
+            }
             if report.succeeded, await !cleanup(logger: logger) { report.failedStep = .cleanup }
         } else {
             report.failedStep = .sourceExecutable
@@ -41,7 +44,7 @@ public struct BackupRun: Sendable {
         return report
     }
 
-    private func identify(_ command: String, logger: Logger) async -> String? {
+    func identify(_ command: String, logger: Logger) async -> String? {
         do {
             let outcome = try await ChildProcess(commandLine: command, gracePeriod: gracePeriod).run(standardOutputOnly: true)
             guard outcome.succeeded else {

@@ -30,6 +30,7 @@ public struct Daemon: Sendable {
             return
         }
 
+        let splay = await splayDelay(logger: logger)
         let (ticks, tickQueue) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let running = RunningFlag()
         await withTaskGroup(of: Void.self) { group in
@@ -42,7 +43,7 @@ public struct Daemon: Sendable {
                 }
             }
             group.addTask {
-                await Self.tick(on: schedule) {
+                await Self.tick(on: schedule, splay: splay) {
                     if configuration.exitIfInProgress && running.isSet {
                         var refused = logger
                         refused[metadataKey: "backup_guid"] = .string(UUID().uuidString.lowercased())
@@ -61,10 +62,11 @@ public struct Daemon: Sendable {
         logger.info("All backup processes terminated. Exiting")
     }
 
-    /// Calls `fire` at each fire time of `schedule` until the task is cancelled.
-    static func tick(on schedule: CronSchedule, fire: () -> Void) async {
+    /// Calls `fire` `splay` seconds after each fire time of `schedule` until the task is cancelled.
+    static func tick(on schedule: CronSchedule, splay: Double = 0, fire: () -> Void) async {
         var after = Date()
-        while !Task.isCancelled, let next = schedule.next(after: after) {
+        while !Task.isCancelled, let scheduled = schedule.next(after: after) {
+            let next = scheduled.addingTimeInterval(splay)
             while true {
                 let wait = next.timeIntervalSinceNow
                 if wait <= 0 { break }
