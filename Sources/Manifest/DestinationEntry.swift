@@ -10,6 +10,9 @@ struct DestinationEntry {
     /// How missing keys are named in errors: the modern `s3: bucket_name, bucket_path`, or the legacy
     /// form's full property names `service-backup.destination.s3.bucket_name, …`.
     var legacyPropertyPrefix: String?
+    /// How errors name a `destinations` entry: `destinations[1] "archive" (s3)`; nil for the legacy forms,
+    /// whose errors name their full property path.
+    var label: String?
 
     static let gcsRefusal = ManifestError(
         ManifestError.prefix + "Destination type gcs is not supported. Use type: s3 with a Google Cloud Storage "
@@ -66,22 +69,25 @@ struct DestinationEntry {
             }
             type = scalar.string.isEmpty ? nil : scalar.string
         }
-        return DestinationEntry(
-            type: type, name: try map.string(ManifestSchema.Entry.name),
-            config: try map.map(named: ManifestSchema.Entry.config.name, secret: true))
+        let name = try map.string(ManifestSchema.Entry.name)
+        let label = DestinationLabel.text(path: path, name: name, type: type)
+        // Errors inside config name the entry once, then the key: `destinations[1] "archive" (s3): config.region …`.
+        let config = try map.map(named: ManifestSchema.Entry.config.name, secret: true)
+            .map { ManifestMap($0.mapping, path: "\(label): \(ManifestSchema.Entry.config.name)", file: file) }
+        return DestinationEntry(type: type, name: name, config: config, label: label)
     }
 
     /// Checks the entry as the original did (type, known type, config, required keys), then reads its settings.
     func configuration(message: String) throws -> DestinationConfiguration {
         guard let written = type else {
-            throw ManifestError.validation("Missing type for destination", message: message)
+            throw ManifestError.validation("Missing type for destination", message: message, at: label)
         }
         let type = written.lowercased()
-        if type == "gcs" { throw Self.gcsRefusal }
+        if type == "gcs" { throw ManifestError(Self.gcsRefusal.description + (label.map { "\nIn \($0)." } ?? "")) }
         guard ManifestSchema.destinationTypes.contains(type) else {
-            throw ManifestError.validation("Unknown destination type: \(written)", message: message)
+            throw ManifestError.validation("Unknown destination type: \(written)", message: message, at: label)
         }
-        guard let config else { throw ManifestError.validation("Missing config for \(type)", message: message) }
+        guard let config else { throw ManifestError.validation("Missing config for \(type)", message: message, at: label) }
         let missing = ManifestSchema.requiredConfigKeys(forType: type).filter(config.isMissing)
         if !missing.isEmpty {
             let text = if let legacyPropertyPrefix {
@@ -89,7 +95,7 @@ struct DestinationEntry {
             } else {
                 "Missing values for \(type): " + missing.map(\.name).joined(separator: ", ")
             }
-            throw ManifestError.validation(text, message: message)
+            throw ManifestError.validation(text, message: message, at: label)
         }
         var configuration = DestinationConfiguration(
             name: name, kind: try DestinationSettingsParser.kind(type: type, config: config))

@@ -33,7 +33,9 @@ public struct Service: Sendable {
             do {
                 return try destination.makeDestination()
             } catch {
-                throw ManifestError("Invalid config - destinations[\(index)] (\(destination.typeName)): \(error)")
+                let label = DestinationLabel.text(path: "destinations[\(index)]", name: destination.name, type: destination.typeName)
+                let reason = DestinationLabel.withoutTypePrefix("\(error)", type: destination.typeName)
+                throw ManifestError("Invalid config - \(label): \(reason)")
             }
         }
         return Service(configuration: configuration, schedule: schedule, destinations: destinations)

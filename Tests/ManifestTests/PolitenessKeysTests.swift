@@ -32,9 +32,9 @@ import Testing
 
     @Test func badBandwidthLimitsNameTheKey() {
         #expect(errorText(rendered("- type: local\n  config: {path: /b, bandwidth_limit: fast}"))
-            .contains("destinations[0].config.bandwidth_limit must be a size in bytes"))
+            .contains("destinations[0] (local): config.bandwidth_limit must be a size in bytes"))
         #expect(errorText(rendered("- type: local\n  config: {path: /b, bandwidth_limit: 100}"))
-            .contains("destinations[0].config.bandwidth_limit must be from 1KiB to 1TiB"))
+            .contains("destinations[0] (local): config.bandwidth_limit must be from 1KiB to 1TiB"))
     }
 
     @Test func niceIoniceAndSplay() throws {
