@@ -3,9 +3,12 @@
 struct EverySchedule: Equatable, Sendable {
     /// Whole seconds, at least 1.
     let delaySeconds: Int64
+    /// Whether the duration written was under a second (and so became one).
+    let raisedToOneSecond: Bool
 
     init(nanoseconds: Int64) {
         let oneSecond: Int64 = 1_000_000_000
+        raisedToOneSecond = nanoseconds < oneSecond
         let duration = max(nanoseconds, oneSecond)
         delaySeconds = duration / oneSecond
     }

@@ -12,10 +12,12 @@ public struct Service: Sendable {
     /// Nil when there are no destinations (the schedule is then not required).
     public let schedule: CronSchedule?
     public let destinations: [Destination]
+    /// What the manifest says that is allowed but probably not meant, one sentence each naming the key.
+    public var warnings: [String] = []
 
     /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
     public static func load(path: String, now: Date = Date()) throws -> Service {
-        let configuration = try ManifestLoader.load(path: path)
+        let (configuration, manifestWarnings) = try ManifestLoader.inspect(path: path)
         var schedule: CronSchedule?
         if !configuration.destinations.isEmpty {
             let parsed: CronSchedule
@@ -38,7 +40,16 @@ public struct Service: Sendable {
                 throw ManifestError("Invalid config - \(label): \(reason)")
             }
         }
-        return Service(configuration: configuration, schedule: schedule, destinations: destinations)
+        var service = Service(configuration: configuration, schedule: schedule, destinations: destinations)
+        service.warnings = manifestWarnings
+            + (schedule.map { ScheduleWarnings.warnings(for: $0, configuration: configuration, now: now) } ?? [])
+        return service
+    }
+
+    /// Logs each warning as a line of its own (`Configuration warning`, `data.warning`), for a daemon or run
+    /// whose operator never ran `validate`.
+    public func logWarnings(_ logger: Logger) {
+        for warning in warnings { logger.warning("Configuration warning", metadata: ["warning": .string(warning)]) }
     }
 
     public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }

@@ -14,6 +14,7 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try loadService(config)
         let logger = Service.bootstrapLogging()
+        service.logWarnings(logger)
         await runUntilSignalled { await service.daemon.run(logger: logger) }
     }
 }
@@ -31,6 +32,7 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try loadService(config)
         let logger = Service.bootstrapLogging()
+        service.logWarnings(logger)
         guard !service.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             return
