@@ -13,6 +13,9 @@ struct EverySchedule: Equatable, Sendable {
         delaySeconds = duration / oneSecond
     }
 
+    /// Schedules are equal when they fire alike, however their durations were written.
+    static func == (left: EverySchedule, right: EverySchedule) -> Bool { left.delaySeconds == right.delaySeconds }
+
     /// `t + delay - t.Nanosecond()`: the sub-second part of `start` is dropped.
     func next(after start: Double) -> Double {
         start.rounded(.down) + Double(delaySeconds)
