@@ -14,6 +14,8 @@ public struct Daemon: Sendable {
     public let configuration: BackupConfiguration
     public let schedule: CronSchedule?
     public let backupRun: BackupRun
+    /// The manifest's warnings, logged once after `Service-backup Started`.
+    public var warnings: [String] = []
 
     public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun) {
         self.configuration = configuration
@@ -23,6 +25,7 @@ public struct Daemon: Sendable {
 
     public func run(logger: Logger) async {
         logger.info("Service-backup Started")
+        ConfigurationWarnings.log(warnings, to: logger)
         guard let schedule, !backupRun.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             await Self.waitForCancellation()

@@ -46,15 +46,13 @@ public struct Service: Sendable {
         return service
     }
 
-    /// Logs each warning as a line of its own (`Configuration warning`, `data.warning`), for a daemon or run
-    /// whose operator never ran `validate`.
-    public func logWarnings(_ logger: Logger) {
-        for warning in warnings { logger.warning("Configuration warning", metadata: ["warning": .string(warning)]) }
-    }
-
     public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }
 
-    public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun) }
+    public var daemon: Daemon {
+        var daemon = Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun)
+        daemon.warnings = warnings
+        return daemon
+    }
 
     /// The logger every command logs with: lager JSON lines on stdout.
     public static func bootstrapLogging(to sink: LineSink = .standardOutput) -> Logger {

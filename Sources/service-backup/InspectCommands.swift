@@ -20,6 +20,7 @@ struct ValidateCommand: AsyncParsableCommand {
         print("\(config): valid")
         print("source folder: \(configuration.sourceFolder.isEmpty ? "(none)" : configuration.sourceFolder)")
         configuration.summaryLines.forEach { print($0) }
+        configuration.politenessLines.forEach { print($0) }
         for destination in service.destinations {
             for note in await destination.store.validationNotes() { print(note) }
         }

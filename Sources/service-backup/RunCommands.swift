@@ -14,7 +14,6 @@ struct DaemonCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try loadService(config)
         let logger = Service.bootstrapLogging()
-        service.logWarnings(logger)
         await runUntilSignalled { await service.daemon.run(logger: logger) }
     }
 }
@@ -31,8 +30,9 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try loadService(config)
+        // stdout carries the run's JSON lines only; the manifest's warnings go to stderr, as with validate.
+        for warning in service.warnings { printError("warning: \(warning)") }
         let logger = Service.bootstrapLogging()
-        service.logWarnings(logger)
         guard !service.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             return

@@ -38,4 +38,17 @@ import Testing
         configuration.cronSchedule = "@every 1s"
         #expect(ScheduleWarnings.warnings(for: try CronSchedule(parsing: "@every 1s"), configuration: configuration, now: now).isEmpty)
     }
+
+    @Test func aSplayLongerThanTheIntervalIsFlagged() throws {
+        var configuration = BackupConfiguration(cronSchedule: "@hourly")
+        configuration.runFolders = true
+        configuration.politeness.splaySeconds = 7200
+        let schedule = try CronSchedule(parsing: "@hourly")
+        #expect(ScheduleWarnings.warnings(for: schedule, configuration: configuration, now: now) == [
+            "splay_seconds 7200 is longer than the 3600 s between fire times of cron_schedule \"@hourly\": "
+                + "the daemon skips the fire times that pass while it waits",
+        ])
+        configuration.politeness.splaySeconds = 600
+        #expect(ScheduleWarnings.warnings(for: schedule, configuration: configuration, now: now).isEmpty)
+    }
 }

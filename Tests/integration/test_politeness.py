@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from conftest import log_lines, run_cli, write_manifest
-from daemon_process import DaemonProcess
+from daemon_process import DaemonProcess, stop
 from moto_fixture import moto_s3  # noqa: F401  (the fixture)
 from sshd_fixture import SSHServer
 
@@ -174,9 +174,27 @@ def test_daemon_logs_its_splay(binary, tmp_path, identifier):
     try:
         daemon.wait_for(lambda ms: any("delayed by their splay" in m for m in ms), what="the splay line")
     finally:
-        assert daemon.terminate() == 0
+        assert stop(daemon) == 0
     line = next(line for line in daemon.lines if "delayed by their splay" in line["message"])
     key = identifier or os.uname().nodename
     assert line["data"]["splay_from"] == ("identifier" if identifier else "hostname")
     assert float(line["data"]["splay_seconds"]) == pytest.approx(expected_splay(key, 3600), abs=1e-6)
     assert float(line["data"]["splay_seconds_max"]) == 3600
+
+
+def test_validate_shows_the_politeness_settings(binary, tmp_path):
+    manifest = {
+        "destinations": [{"type": "local", "config": {"path": str(tmp_path)}},
+                         {"type": "local", "config": {"path": str(tmp_path), "bandwidth_limit": "50MiB"}}],
+        "source_folder": str(tmp_path), "cron_schedule": "@daily",
+        "nice": 19, "ionice": "best-effort:7", "splay_seconds": 600,
+    }
+    result = run_cli(binary, "validate", write_manifest(tmp_path, manifest))
+    assert result.returncode == 0, result.stderr
+    assert "destination 2: uploads at most 50MiB/s (52428800 bytes/s)" in result.stdout.splitlines()
+    assert "destination 1: uploads" not in result.stdout
+    assert "upload work: nice 19, ionice best-effort:7" in result.stdout.splitlines()
+    assert "splay: each scheduled run waits a fixed delay under 600 s" in result.stdout
+    plain = run_cli(binary, "validate", write_manifest(tmp_path, {
+        "destinations": manifest["destinations"][:1], "source_folder": str(tmp_path), "cron_schedule": "@daily"}))
+    assert "uploads at most" not in plain.stdout and "upload work" not in plain.stdout and "splay" not in plain.stdout

@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from conftest import assert_no_secrets, run_cli, write_manifest
+from daemon_process import DaemonProcess, stop
 
 SECRETS = {
     "access_key_id": "AKIAEXAMPLESECRETID1",
@@ -211,15 +212,25 @@ def test_a_destination_error_names_the_destination_once(binary, tmp_path):
     assert result.stderr.count("azure") == 1 and result.stderr.count("Invalid config") == 1
 
 
-def test_backup_logs_the_warnings(binary, tmp_path):
+def test_backup_prints_the_warnings_on_stderr_and_the_daemon_logs_them(binary, tmp_path):
     source = tmp_path / "source"
     source.mkdir()
     (source / "dump").write_text("x")
     manifest = {"destinations": [{"type": "local", "config": {"path": str(tmp_path / "target"), "pth": "x"}}],
                 "source_folder": str(source), "cron_schedule": "@daily"}
-    result = run_cli(binary, "backup", write_manifest(tmp_path, manifest))
+    expected = ("destinations[0] (local): config.pth is not a setting of local destinations, and is ignored; "
+                "did you mean path?")
+    config = write_manifest(tmp_path, manifest)
+    result = run_cli(binary, "backup", config)
     assert result.returncode == 0, result.stdout + result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    warned = [line["data"]["warning"] for line in lines if line["message"].endswith("Configuration warning")]
-    assert warned == ["destinations[0] (local): config.pth is not a setting of local destinations, and is ignored; "
-                      "did you mean path?"]
+    assert result.stderr.splitlines() == [f"warning: {expected}"]
+    assert all(json.loads(line) for line in result.stdout.splitlines() if line.strip())
+
+    daemon = DaemonProcess(binary, "daemon", config)
+    try:
+        daemon.wait_for(lambda ms: any(m.endswith("Configuration warning") for m in ms), what="the warning")
+    finally:
+        assert stop(daemon) == 0
+    assert daemon.lines[0]["message"] == "ServiceBackup.Service-backup Started"
+    assert daemon.lines[1]["message"] == "ServiceBackup.Configuration warning"
+    assert daemon.lines[1]["data"]["warning"] == expected
