@@ -72,8 +72,8 @@ struct DestinationEntry {
         let name = try map.string(ManifestSchema.Entry.name)
         let label = DestinationLabel.text(path: path, name: name, type: type)
         // Errors inside config name the entry once, then the key: `destinations[1] "archive" (s3): config.region …`.
-        let config = try map.map(named: ManifestSchema.Entry.config.name, secret: true)
-            .map { ManifestMap($0.mapping, path: "\(label): \(ManifestSchema.Entry.config.name)", file: file) }
+        let config = try ManifestMap(mapping, path: label + ":", file: file)
+            .map(named: ManifestSchema.Entry.config.name, secret: true, separator: " ")
         return DestinationEntry(type: type, name: name, config: config, label: label)
     }
 

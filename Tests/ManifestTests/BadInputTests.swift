@@ -66,7 +66,7 @@ import Testing
 @Suite struct BadValues {
     @Test func scalarWhereAMapBelongs() {
         #expect(errorText(rendered("- type: s3\n  config: bucket"))
-            == "Invalid config - destinations[0].config must be a map of settings, got a value that is not shown "
+            == "Invalid config - destinations[0] (s3): config must be a map of settings, got a value that is not shown "
                 + "because the key is secret (test.yml, line 3).")
         #expect(errorText("name: x\nproperties: 5\n")
             == "Invalid config - properties must be a map of settings, got \"5\" (test.yml, line 2).")
@@ -77,7 +77,7 @@ import Testing
 
     @Test func listWhereAMapBelongs() {
         #expect(errorText(rendered("- type: local\n  config: [path, /x]"))
-            == "Invalid config - destinations[0].config must be a map of settings, got a list (test.yml, line 3).")
+            == "Invalid config - destinations[0] (local): config must be a map of settings, got a list (test.yml, line 3).")
         #expect(errorText("destination: [s3]\n")
             == "Invalid config - destination must be a map of settings, got a list (test.yml, line 1).")
     }
