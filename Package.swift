@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "CCurl", cSettings: cStrict, linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSSH2", cSettings: cStrict, linkerSettings: [.linkedLibrary("ssh2"), .linkedLibrary("crypto")]),
         .target(name: "CCrypto", cSettings: cStrict, linkerSettings: [.linkedLibrary("crypto")]),
+        .target(name: "CLinux", cSettings: cStrict),
 
         .target(name: "Cron", swiftSettings: strict),
         .target(name: "Manifest", dependencies: ["Yams"], swiftSettings: strict),
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "Signing", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(
             name: "Transport",
-            dependencies: ["CCurl", "CSSH2", "Signing", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CCurl", "CSSH2", "CLinux", "Signing", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(

@@ -46,6 +46,12 @@ public struct CronSchedule: Sendable {
         return times
     }
 
+    /// Whether this is an `@every` schedule whose duration is under a second: robfig (and this) runs it every second.
+    public var isEveryUnderOneSecond: Bool {
+        if case .every(let every) = schedule { return every.raisedToOneSecond }
+        return false
+    }
+
     /// Whether this is an `@every` schedule, which counts from each start rather than the clock.
     public var isConstantDelay: Bool {
         if case .every = schedule { return true }

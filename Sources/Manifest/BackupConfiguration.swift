@@ -23,6 +23,8 @@ public struct BackupConfiguration: Sendable, Equatable {
     public var logTimestampFormat: String?
     /// The alert hooks of the `alerts` block (webhook, executable, heartbeat) and the events they fire on.
     public var alertHooks = AlertHooks()
+    /// `nice`, `ionice` and `splay_seconds`.
+    public var politeness = Politeness()
 
     public static let defaultStaleUploadAge: Double = 86_400
     public static let defaultMissingPropertiesMessage = "Provide these missing fields in your manifest."

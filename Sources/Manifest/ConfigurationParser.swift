@@ -33,6 +33,7 @@ struct ConfigurationParser {
         configuration.runFolders = try settings.boolean(Keys.runFolders) ?? false
         configuration.staleUploadAge = try settings.number(Keys.staleUploadAge, atLeast: 60, atMost: 365 * 86_400)
             ?? BackupConfiguration.defaultStaleUploadAge
+        configuration.politeness = try Politeness.parse(settings)
         configuration.alerts = try AlertsParser.alerts(in: settings.map(named: "alerts"))
         configuration.status = try StatusSettings.parse(settings)
         configuration.logTimestampFormat = try LoggingSettingsParser.timestampFormat(in: settings)

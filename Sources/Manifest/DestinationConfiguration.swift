@@ -4,6 +4,8 @@ public struct DestinationConfiguration: Sendable, Equatable {
     public var kind: Kind
     /// The entry's `retention`; nil: no run is ever deleted.
     public var retention: RetentionSettings?
+    /// `bandwidth_limit`: bytes per second over all of this destination's connections; nil when unlimited.
+    public var bandwidthLimit: Int64?
 
     public enum Kind: Sendable, Equatable {
         case s3(S3Settings)

@@ -12,6 +12,9 @@ struct DestinationEntry {
     /// How missing keys are named in errors: the modern `s3: bucket_name, bucket_path`, or the legacy
     /// form's full property names `service-backup.destination.s3.bucket_name, …`.
     var legacyPropertyPrefix: String?
+    /// How errors name a `destinations` entry: `destinations[1] "archive" (s3)`; nil for the legacy forms,
+    /// whose errors name their full property path.
+    var label: String?
 
     static let moreThanOneLegacyDestination = ManifestError(
         ManifestError.prefix + "You can only specify one backup destination in the manifest.")
@@ -63,22 +66,25 @@ struct DestinationEntry {
             }
             type = scalar.string.isEmpty ? nil : scalar.string
         }
+        let name = try map.string(ManifestSchema.Entry.name)
+        let label = DestinationLabel.text(path: path, name: name, type: type)
+        // Errors inside config name the entry once, then the key: `destinations[1] "archive" (s3): config.region …`.
+        let config = try ManifestMap(mapping, path: label + ":", file: file)
+            .map(named: ManifestSchema.Entry.config.name, secret: true, separator: " ")
         return DestinationEntry(
-            type: type, name: try map.string(ManifestSchema.Entry.name),
-            config: try map.map(named: ManifestSchema.Entry.config.name, secret: true),
-            retention: try RetentionSettings.parse(map))
+            type: type, name: name, config: config, retention: try RetentionSettings.parse(map), label: label)
     }
 
     /// Checks the entry as the original did (type, known type, config, required keys), then reads its settings.
     func configuration(message: String) throws -> DestinationConfiguration {
         guard let written = type else {
-            throw ManifestError.validation("Missing type for destination", message: message)
+            throw ManifestError.validation("Missing type for destination", message: message, at: label)
         }
         let type = written.lowercased()
         guard ManifestSchema.destinationTypes.contains(type) else {
-            throw ManifestError.validation("Unknown destination type: \(written)", message: message)
+            throw ManifestError.validation("Unknown destination type: \(written)", message: message, at: label)
         }
-        guard let config else { throw ManifestError.validation("Missing config for \(type)", message: message) }
+        guard let config else { throw ManifestError.validation("Missing config for \(type)", message: message, at: label) }
         let replaced = try CredentialAlternatives.replacedKeys(type: type, config: config)
         let missing = ManifestSchema.requiredConfigKeys(forType: type).filter(config.isMissing).filter { !replaced.contains($0) }
         if !missing.isEmpty {
@@ -87,10 +93,13 @@ struct DestinationEntry {
             } else {
                 "Missing values for \(type): " + missing.map(\.name).joined(separator: ", ")
             }
-            throw ManifestError.validation(text, message: message)
+            throw ManifestError.validation(text, message: message, at: label)
         }
         let kind = try DestinationSettingsParser.kind(type: type, config: config)
         try CredentialAlternatives.checkNotBoth(type: type, config: config)
-        return DestinationConfiguration(name: name, kind: kind, retention: retention)
+        var configuration = DestinationConfiguration(name: name, kind: kind, retention: retention)
+        configuration.bandwidthLimit = try config.size(
+            ManifestSchema.Politeness.bandwidthLimit(type), in: ManifestSchema.Politeness.bandwidthRange)
+        return configuration
     }
 }

@@ -11,9 +11,11 @@ public struct ManifestError: Error, CustomStringConvertible, Sendable, Equatable
 extension ManifestError {
     static let prefix = "Invalid config - "
 
-    /// One of the original's validation texts, with the operator's message on the next line.
-    static func validation(_ text: String, message: String) -> ManifestError {
-        ManifestError("\(prefix)\(text).\n\(message)")
+    /// One of the original's validation texts, with the operator's message on the next line; when the error is
+    /// about one `destinations` entry, a last line names it (`In destinations[1] "archive" (s3).`), so the
+    /// original's two lines stay as they were.
+    static func validation(_ text: String, message: String, at destination: String? = nil) -> ManifestError {
+        ManifestError("\(prefix)\(text).\n\(message)" + (destination.map { "\nIn \($0)." } ?? ""))
     }
 
     /// A one-line error about the file itself.

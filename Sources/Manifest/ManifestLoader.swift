@@ -21,10 +21,22 @@ public enum ManifestLoader {
 
     /// Parses and validates manifest text; `file` names it in errors.
     public static func parse(yaml: String, file: String) throws -> BackupConfiguration {
+        try inspect(yaml: yaml, file: file).configuration
+    }
+
+    /// Reads, parses and validates the manifest at `path`, with the warnings about what it says (see ``ManifestLint``).
+    public static func inspect(path: String) throws -> (configuration: BackupConfiguration, warnings: [String]) {
+        try inspect(yaml: readText(at: path), file: path)
+    }
+
+    /// Parses and validates manifest text, with the warnings about what it says.
+    public static func inspect(yaml: String, file: String) throws -> (configuration: BackupConfiguration, warnings: [String]) {
         let root = try compose(yaml, file: file)
         let located = try ManifestForm.locateSettings(in: root, file: file)
-        return try ConfigurationParser(settings: located.settings, boshDeploymentName: located.boshDeploymentName)
-            .parse()
+        let configuration = try ConfigurationParser(
+            settings: located.settings, boshDeploymentName: located.boshDeploymentName
+        ).parse()
+        return (configuration, ManifestLint.warnings(in: located.settings))
     }
 
     static func readText(at path: String) throws -> String {

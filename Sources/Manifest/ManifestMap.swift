@@ -124,15 +124,16 @@ struct ManifestMap {
         return bytes
     }
 
-    /// The map under `name`; nil when absent or null.
-    func map(named name: String, secret: Bool = false) throws -> ManifestMap? {
+    /// The map under `name`; nil when absent or null. `separator` joins this map's path and `name` (a destination
+    /// entry's label and `config` take a space: `destinations[1] "archive" (s3): config`).
+    func map(named name: String, secret: Bool = false, separator: String = ".") throws -> ManifestMap? {
         guard let node = node(named: name) else { return nil }
+        let path = path.isEmpty ? name : path + separator + name
         guard case .mapping(let mapping) = node else {
             throw ManifestError.value(
-                keyPath(name), "must be a map of settings, got \(Self.describe(node, secret: secret))",
-                at: location(of: node))
+                path, "must be a map of settings, got \(Self.describe(node, secret: secret))", at: location(of: node))
         }
-        return ManifestMap(mapping, path: keyPath(name), file: file)
+        return ManifestMap(mapping, path: path, file: file)
     }
 
     /// The list under `name`; nil when absent or null.

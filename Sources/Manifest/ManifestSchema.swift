@@ -3,7 +3,7 @@
 /// and the parser cannot disagree. See ``ManifestKey`` for the path scheme.
 public enum ManifestSchema {
     public static let keys: [ManifestKey] =
-        Settings.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all + GCS.all
+        Settings.all + Politeness.all + Alerts.all + Entry.all + S3.all + Azure.all + SCP.all + Local.all + GCS.all
 
     /// The destination types a manifest may use, in the order they are documented.
     public static let destinationTypes = ["s3", "azure", "scp", "local", "gcs"]
@@ -256,8 +256,9 @@ public enum ManifestSchema {
         static let all = [
             accessKeyID, secretAccessKey, bucketName, bucketPath, endpointURL, region, caCert, skipSSLValidation,
             pathStyle, partSize, concurrency, serverSideEncryption, kmsKeyID, storageClass, retryAttempts,
-            retryTimeout, stallTimeout, sessionToken, credentialsSource,
+            retryTimeout, stallTimeout, sessionToken, credentialsSource, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("s3")
     }
 
     enum Azure {
@@ -298,8 +299,9 @@ public enum ManifestSchema {
 
         static let all = [
             storageAccount, storageAccessKey, container, path, endpoint, caCert, skipSSLValidation, blockSize,
-            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout, sasToken,
+            concurrency, accessTier, retryAttempts, retryTimeout, stallTimeout, sasToken, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("azure")
     }
 
     enum SCP {
@@ -328,13 +330,15 @@ public enum ManifestSchema {
 
         static let all = [
             server, user, destination, key, port, fingerprint, connectTimeout, concurrency, retryAttempts,
-            retryTimeout, stallTimeout,
+            retryTimeout, stallTimeout, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("scp")
     }
 
     enum Local {
         static let path = ManifestKey("local.path", .string, required: true, "Folder that receives backups.")
-        static let all = [path]
+        static let all = [path, bandwidthLimit]
+        static let bandwidthLimit = Politeness.bandwidthLimit("local")
     }
 
     enum GCS {
@@ -366,7 +370,8 @@ public enum ManifestSchema {
 
         static let all = [
             serviceAccountJSON, projectID, bucketName, endpoint, chunkSize, concurrency, retryAttempts, retryTimeout,
-            stallTimeout,
+            stallTimeout, bandwidthLimit,
         ]
+        static let bandwidthLimit = Politeness.bandwidthLimit("gcs")
     }
 }

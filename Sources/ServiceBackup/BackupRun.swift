@@ -36,7 +36,10 @@ public struct BackupRun: Sendable {
             report.failedStep = .sourceExecutable
             report.error = failure
         } else {
-            await upload(logger: logger, report: &report)
+            // The upload work runs at the manifest's nice/ionice; the commands above and below keep the daemon's.
+            await OwnThreadContext.$priority.withValue(configuration.politeness.uploadThreadPriority) {
+                await upload(logger: logger, report: &report)
+            }
             if report.succeeded, await cleanup(logger: logger) != nil { report.failedStep = .cleanup }
         }
         await applyRetention(after: report, logger: logger)

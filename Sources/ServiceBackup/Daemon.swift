@@ -18,6 +18,8 @@ public struct Daemon: Sendable {
     public let backupRun: BackupRun
     /// Where the daemon records its state and each run's outcome; nil records nothing.
     public let status: StatusRecorder?
+    /// The manifest's warnings, logged once after `Service-backup Started`.
+    public var warnings: [String] = []
 
     public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun, status: StatusRecorder? = nil) {
         self.configuration = configuration
@@ -28,6 +30,7 @@ public struct Daemon: Sendable {
 
     public func run(logger: Logger) async {
         logger.info("Service-backup Started")
+        ConfigurationWarnings.log(warnings, to: logger)
         guard let schedule, !backupRun.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             await Self.waitForCancellation()
@@ -36,6 +39,7 @@ public struct Daemon: Sendable {
         }
 
         await status?.daemonStarted(nextRun: schedule.next(after: Date()), logger: logger)
+        let splay = await splayDelay(logger: logger)
         let (ticks, tickQueue) = AsyncStream.makeStream(of: Date.self, bufferingPolicy: .bufferingNewest(1))
         let running = RunningFlag()
         let alerts = AlertQueue()
@@ -54,7 +58,7 @@ public struct Daemon: Sendable {
                 alerts.finish()
             }
             group.addTask {
-                await Self.tick(on: schedule, missed: { Self.missed($0, alerts: alerts, logger: logger) }) { fireTime in
+                await Self.tick(on: schedule, splay: splay, missed: { Self.missed($0, alerts: alerts, logger: logger) }) { fireTime in
                     if configuration.exitIfInProgress && running.isSet {
                         var refused = logger
                         let guid = UUID().uuidString.lowercased()
@@ -76,11 +80,14 @@ public struct Daemon: Sendable {
         logger.info("All backup processes terminated. Exiting")
     }
 
-    /// Calls `fire` at each fire time of `schedule` until the task is cancelled; `missed` hears of the fire
-    /// times that passed while the daemon was not awake to fire them.
-    static func tick(on schedule: CronSchedule, missed: (MissedFireTimes) -> Void = { _ in }, fire: (Date) -> Void) async {
+    /// Calls `fire` `splay` seconds after each fire time of `schedule` until the task is cancelled; `missed`
+    /// hears of the fire times that passed while the daemon was not awake to fire them.
+    static func tick(
+        on schedule: CronSchedule, splay: Double = 0, missed: (MissedFireTimes) -> Void = { _ in }, fire: (Date) -> Void
+    ) async {
         var after = Date()
-        while !Task.isCancelled, let next = schedule.next(after: after) {
+        while !Task.isCancelled, let scheduled = schedule.next(after: after) {
+            let next = scheduled.addingTimeInterval(splay)
             while true {
                 let wait = next.timeIntervalSinceNow
                 if wait <= 0 { break }

@@ -14,10 +14,12 @@ public struct Service: Sendable {
     public let destinations: [Destination]
     /// The manifest's path as given to `load`.
     public var manifestPath: String = ""
+    /// What the manifest says that is allowed but probably not meant, one sentence each naming the key.
+    public var warnings: [String] = []
 
     /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
     public static func load(path: String, now: Date = Date()) throws -> Service {
-        let configuration = try ManifestLoader.load(path: path)
+        let (configuration, manifestWarnings) = try ManifestLoader.inspect(path: path)
         var schedule: CronSchedule?
         if !configuration.destinations.isEmpty {
             let parsed: CronSchedule
@@ -35,15 +37,24 @@ public struct Service: Sendable {
             do {
                 return try destination.makeDestination()
             } catch {
-                throw ManifestError("Invalid config - destinations[\(index)] (\(destination.typeName)): \(error)")
+                let label = DestinationLabel.text(path: "destinations[\(index)]", name: destination.name, type: destination.typeName)
+                let reason = DestinationLabel.withoutTypePrefix("\(error)", type: destination.typeName)
+                throw ManifestError("Invalid config - \(label): \(reason)")
             }
         }
-        return Service(configuration: configuration, schedule: schedule, destinations: destinations, manifestPath: path)
+        var service = Service(configuration: configuration, schedule: schedule, destinations: destinations, manifestPath: path)
+        service.warnings = manifestWarnings
+            + (schedule.map { ScheduleWarnings.warnings(for: $0, configuration: configuration, now: now) } ?? [])
+        return service
     }
 
     public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }
 
-    public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun, status: statusRecorder) }
+    public var daemon: Daemon {
+        var daemon = Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun, status: statusRecorder)
+        daemon.warnings = warnings
+        return daemon
+    }
 
     /// The logger every command logs with: lager JSON lines on stdout, in `format` (see ``logFormat(flag:default:)``).
     /// Called once per process, after the manifest is read (its errors go to stderr as text, not as log lines).

@@ -3,18 +3,21 @@ import Storage
 import Transport
 
 /// The one place where a manifest's destination becomes a store with its wrappers around it: the
-/// concurrency window every transfer of the destination shares, and whole-object retry for stores whose
-/// unit is the file. Nothing else composes stores.
+/// concurrency window every transfer of the destination shares, whole-object retry for stores whose
+/// unit is the file, and the bandwidth limit all its uploads share. Nothing else composes stores.
 extension DestinationConfiguration {
     public func makeDestination() throws -> Destination {
-        var destination = try makeStore()
+        var destination = try makeUnlimitedDestination()
         destination.retention = retention.map {
             RetentionPolicy(keepDays: $0.keepDays, keepRuns: $0.keepRuns, keepIncompleteDays: $0.keepIncompleteDays)
+        }
+        if let bandwidthLimit {
+            destination.store = BandwidthLimitedStore(destination.store, limit: BandwidthLimit(bytesPerSecond: bandwidthLimit))
         }
         return destination
     }
 
-    private func makeStore() throws -> Destination {
+    private func makeUnlimitedDestination() throws -> Destination {
         switch kind {
         case .s3(let settings):
             let concurrency = settings.concurrency ?? S3Settings.defaultConcurrency

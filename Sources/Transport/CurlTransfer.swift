@@ -49,8 +49,13 @@ final class CurlTransfer {
             sent += Int64(count)
             return count
         case .file(let descriptor, let path, let offset, let length):
-            let wanted = Int(min(Int64(capacity), length - sent))
-            guard wanted > 0 else { return 0 }
+            let remaining = Int(min(Int64(capacity), length - sent))
+            guard remaining > 0 else { return 0 }
+            let wanted = cancellation.admit(upTo: remaining)
+            if wanted == 0 {
+                failure = TransportError(.cancelled, "the transfer was cancelled")
+                return sb_curl_readfunc_abort
+            }
             var got = -1
             repeat { got = pread(descriptor, buffer, wanted, off_t(offset + sent)) } while got < 0 && errno == EINTR
             if got < 0 {

@@ -39,7 +39,8 @@ public enum FileCopy {
         var copied: Int64 = 0
         while length.map({ copied < $0 }) ?? true {
             if cancellation.isCancelled { throw CancellationError() }
-            let wanted = Int(min(Int64(chunkSize), (length ?? Int64.max) - copied))
+            let wanted = cancellation.admit(upTo: Int(min(Int64(chunkSize), (length ?? Int64.max) - copied)))
+            if wanted == 0 { throw CancellationError() }
             let count = pread(input, buffer.baseAddress, wanted, off_t(offset + copied))
             if count < 0 {
                 if errno == EINTR { continue }

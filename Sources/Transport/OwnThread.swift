@@ -4,8 +4,12 @@ import Synchronization
 /// Set when the task that waits for blocking work is cancelled; the work polls it and stops.
 public final class CancellationFlag: Sendable {
     private let cancelled = Atomic<Bool>(false)
+    /// Paces the bytes the work reads to send (see ``admit(upTo:)``); nil when nothing does.
+    public let pacer: (any TransferPacer)?
 
-    public init() {}
+    public init(pacer: (any TransferPacer)? = nil) {
+        self.pacer = pacer
+    }
 
     public var isCancelled: Bool { cancelled.load(ordering: .acquiring) }
 
@@ -14,13 +18,16 @@ public final class CancellationFlag: Sendable {
 
 /// Runs blocking work (a libcurl transfer, an SSH session, file I/O) on a thread of its own, off the
 /// Swift concurrency pool, and awaits it. Cancelling the awaiting task sets the flag the work polls.
+/// The work takes the calling task's ``OwnThreadContext``: its pacer on the flag, its priority on the thread.
 public func onOwnThread<T: Sendable>(
     _ work: @escaping @Sendable (CancellationFlag) throws -> T
 ) async throws -> T {
-    let flag = CancellationFlag()
+    let flag = CancellationFlag(pacer: OwnThreadContext.pacer)
+    let priority = OwnThreadContext.priority
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let thread = Thread {
+                priority?.applyToCurrentThread()
                 continuation.resume(with: Result { try work(flag) })
             }
             thread.stackSize = 1 << 20

@@ -44,14 +44,20 @@ extension SFTPClient {
         var stop: SSHError?
         while true {
             if stop == nil && cancellation.isCancelled { stop = SSHError(.cancelled, "upload of \(remotePath) cancelled") }
-            if stop == nil && read < length && (start >= Self.refillThreshold || end == 0) {
+            // A paced write reads one admitted share at a time and sends it before reading the next.
+            let paced = cancellation.pacer != nil
+            if stop == nil && read < length && (start >= Self.refillThreshold || end == 0 || (paced && start == end)) {
                 if start > 0 {
                     memmove(base, base + start, end - start)
                     end -= start
                     start = 0
                 }
                 while end < Self.writeWindow && read < length {
-                    let wanted = Int(min(Int64(Self.writeWindow - end), length - read))
+                    let wanted = cancellation.admit(upTo: Int(min(Int64(Self.writeWindow - end), length - read)))
+                    if wanted == 0 {
+                        stop = SSHError(.cancelled, "upload of \(remotePath) cancelled")
+                        break
+                    }
                     let count = pread(input, base + end, wanted, off_t(offset + read))
                     if count < 0 {
                         if errno == EINTR { continue }
@@ -65,6 +71,7 @@ extension SFTPClient {
                     hasher.update(UnsafeRawBufferPointer(start: base + end, count: count))
                     end += count
                     read += Int64(count)
+                    if paced { break }
                 }
             }
             if start == end && (read >= length || stop != nil) { break }

@@ -7,7 +7,7 @@ import ServiceBackup
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a manifest: exit 0 with a summary, or 2 with the error."
+        abstract: "Check a manifest: exit 0 with a summary (and warnings on stderr), or 2 with the error."
     )
 
     @Argument(help: "The manifest to check.")
@@ -16,9 +16,11 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let service = try loadService(config)
         let configuration = service.configuration
+        for warning in service.warnings { printError("warning: \(warning)") }
         print("\(config): valid")
         print("source folder: \(configuration.sourceFolder.isEmpty ? "(none)" : configuration.sourceFolder)")
         configuration.summaryLines.forEach { print($0) }
+        configuration.politenessLines.forEach { print($0) }
         for destination in service.destinations {
             for note in await destination.store.validationNotes() { print(note) }
         }

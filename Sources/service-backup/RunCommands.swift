@@ -34,6 +34,8 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try loadService(config)
+        // stdout carries the run's JSON lines only; the manifest's warnings go to stderr, as with validate.
+        for warning in service.warnings { printError("warning: \(warning)") }
         let terminal = ProgressTerminal.onStandardError()
         let logger = logging.bootstrap(for: service, default: .commandDefault, to: terminal?.logSink ?? .standardOutput)
         guard !service.destinations.isEmpty else {

@@ -66,7 +66,7 @@ import Testing
 @Suite struct BadValues {
     @Test func scalarWhereAMapBelongs() {
         #expect(errorText(rendered("- type: s3\n  config: bucket"))
-            == "Invalid config - destinations[0].config must be a map of settings, got a value that is not shown "
+            == "Invalid config - destinations[0] (s3): config must be a map of settings, got a value that is not shown "
                 + "because the key is secret (test.yml, line 3).")
         #expect(errorText("name: x\nproperties: 5\n")
             == "Invalid config - properties must be a map of settings, got \"5\" (test.yml, line 2).")
@@ -77,7 +77,7 @@ import Testing
 
     @Test func listWhereAMapBelongs() {
         #expect(errorText(rendered("- type: local\n  config: [path, /x]"))
-            == "Invalid config - destinations[0].config must be a map of settings, got a list (test.yml, line 3).")
+            == "Invalid config - destinations[0] (local): config must be a map of settings, got a list (test.yml, line 3).")
         #expect(errorText("destination: [s3]\n")
             == "Invalid config - destination must be a map of settings, got a list (test.yml, line 1).")
     }
@@ -89,7 +89,7 @@ import Testing
 
     @Test func mapWhereAStringBelongs() {
         #expect(errorText(rendered("- type: local\n  config: {path: {a: b}}"))
-            == "Invalid config - destinations[0].config.path must be a string, got a map (test.yml, line 3).")
+            == "Invalid config - destinations[0] (local): config.path must be a string, got a map (test.yml, line 3).")
         #expect(errorText("destinations:\n\(s3Entry)\nsource_folder: /x\ncron_schedule: [a]\n")
             == "Invalid config - cron_schedule must be a string, got a list (test.yml, line 10).")
     }
@@ -102,9 +102,9 @@ import Testing
     @Test func portMustBeANumber() {
         let scp = "- type: scp\n  config:\n    {server: s, user: u, destination: /d, key: k, port: %@}"
         #expect(errorText(rendered(scp.replacingOccurrences(of: "%@", with: "abc")))
-            == "Invalid config - destinations[0].config.port must be a whole number, got \"abc\" (test.yml, line 4).")
+            == "Invalid config - destinations[0] (scp): config.port must be a whole number, got \"abc\" (test.yml, line 4).")
         #expect(errorText(rendered(scp.replacingOccurrences(of: "%@", with: "70000")))
-            == "Invalid config - destinations[0].config.port must be a whole number from 1 to 65535, got \"70000\" (test.yml, line 4).")
+            == "Invalid config - destinations[0] (scp): config.port must be a whole number from 1 to 65535, got \"70000\" (test.yml, line 4).")
         #expect(errorText(rendered(scp.replacingOccurrences(of: "%@", with: "22.5"))).contains("must be a whole number, got \"22.5\""))
     }
 
@@ -121,10 +121,10 @@ import Testing
                 """)
         }
         #expect(errorText(s3(partSize: "-5"))
-            == "Invalid config - destinations[0].config.part_size must be a positive size, got \"-5\" (test.yml, line 3).")
+            == "Invalid config - destinations[0] (s3): config.part_size must be a positive size, got \"-5\" (test.yml, line 3).")
         #expect(errorText(s3(partSize: "-64MiB")).contains("part_size must be a positive size"))
         #expect(errorText(s3(partSize: "1MiB"))
-            == "Invalid config - destinations[0].config.part_size must be from 5MiB to 5GiB, got \"1MiB\" (test.yml, line 3).")
+            == "Invalid config - destinations[0] (s3): config.part_size must be from 5MiB to 5GiB, got \"1MiB\" (test.yml, line 3).")
         #expect(errorText(s3(partSize: "6GiB")).contains("must be from 5MiB to 5GiB"))
         #expect(errorText(s3(partSize: "lots")).contains("must be a size in bytes such as 8388608, 8MiB or 8MB, got \"lots\""))
         #expect(errorText(s3(partSize: "5.5B")).contains("must be a size in bytes"))

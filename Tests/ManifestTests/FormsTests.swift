@@ -222,15 +222,48 @@ import Testing
         #expect(config.deploymentName == "explicit-name")
     }
 
-    @Test func jobWithoutSettingsDisablesBackups() throws {
+    @Test func jobWithoutItsServiceBackupLevelIsRefused() {
+        #expect(errorText("""
+            name: redis
+            instance_groups:
+            - name: redis
+              jobs:
+              - name: service-backup
+            """) == "Invalid config - instance_groups[0].jobs[0].properties of the service-backup job has no "
+                + "service-backup: level (it has no properties); put the settings under properties.service-backup, "
+                + "or write `service-backup: {}` to run without backups (test.yml, line 5).")
+        let flattened = errorText("""
+            name: redis
+            instance_groups:
+            - name: redis
+              jobs:
+              - name: service-backup
+                properties:
+                  destinations: [{type: local, config: {path: /b}}]
+                  cron_schedule: '@daily'
+            """)
+        #expect(flattened.contains("its properties hold destinations, cron_schedule directly"))
+        #expect(flattened.contains("(test.yml, line 7)"))
+    }
+
+    @Test func anEmptyServiceBackupLevelInTheJobDisablesBackups() throws {
         let config = try parse("""
             name: redis
             instance_groups:
             - name: redis
               jobs:
               - name: service-backup
+                properties: {service-backup: {}}
             """)
         #expect(config.destinations.isEmpty)
+    }
+
+    @Test func aFileWithNoServiceBackupSettingsIsRefused() throws {
+        for yaml in ["foo: bar\nregoin: x\n", "{}\n", "name: a-release\nversion: 3\n"] {
+            #expect(errorText(yaml).hasPrefix("Invalid config - test.yml holds no service-backup settings"), "\(yaml)")
+        }
+        // One setting is enough to be a manifest: `destinations: []` is how a rendered job says "no backups".
+        #expect(try parse("destinations: []\n").destinations.isEmpty)
     }
 
     @Test func nullSettingsDisableBackups() throws {
@@ -261,7 +294,7 @@ import Testing
                   config: {server: a, user: b, destination: /c, key: d, port: abc}
                 source_folder: /x
                 cron_schedule: '@daily'
-            """) == "Invalid config - properties.service-backup.destinations[0].config.port must be a whole number, "
+            """) == "Invalid config - properties.service-backup.destinations[0] (scp): config.port must be a whole number, "
                 + "got \"abc\" (test.yml, line 6).")
     }
 

@@ -74,7 +74,7 @@ import Testing
 
     @Test(arguments: types)
     func attemptsOutOfRange(type: String) {
-        let key = "destinations[0].config.retry_attempts"
+        let key = "destinations[0] (\(type)): config.retry_attempts"
         #expect(errorText(manifest(type, "retry_attempts: 0")).contains("\(key) must be a whole number from 1 to 20, got \"0\""))
         #expect(errorText(manifest(type, "retry_attempts: 21")).contains("\(key) must be a whole number from 1 to 20, got \"21\""))
         #expect(errorText(manifest(type, "retry_attempts: 2.5")).contains("\(key) must be a whole number, got \"2.5\""))
@@ -84,7 +84,7 @@ import Testing
     @Test(arguments: types)
     func timeoutsOutOfRange(type: String) {
         for name in ["retry_timeout", "stall_timeout"] {
-            let key = "destinations[0].config.\(name)"
+            let key = "destinations[0] (\(type)): config.\(name)"
             #expect(errorText(manifest(type, "\(name): 0")).contains("\(key) must be more than 0, got \"0\""))
             #expect(errorText(manifest(type, "\(name): -5")).contains("\(key) must be more than 0, got \"-5\""))
             #expect(errorText(manifest(type, "\(name): 86401")).contains("\(key) must be at most 86400, got \"86401\""))
@@ -96,6 +96,6 @@ import Testing
 
     @Test func theErrorNamesTheFileAndLine() {
         #expect(errorText(manifest("s3", "stall_timeout: 0")).hasSuffix(
-            "destinations[0].config.stall_timeout must be more than 0, got \"0\" (test.yml, line 3)."))
+            "destinations[0] (s3): config.stall_timeout must be more than 0, got \"0\" (test.yml, line 3)."))
     }
 }

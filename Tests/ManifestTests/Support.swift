@@ -76,3 +76,11 @@ extension BackupConfiguration {
         if case .local(let settings) = destinations.first?.kind { settings } else { nil }
     }
 }
+
+/// The original's lines of a validation error (its text, then the operator's message): the error without the
+/// last line that names the `destinations` entry (`In destinations[0] (s3).`), which the tests of that line check.
+func originalText(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+    let text = errorText(yaml, sourceLocation: sourceLocation)
+    guard let range = text.range(of: "\nIn destinations[", options: .backwards) else { return text }
+    return String(text[..<range.lowerBound])
+}

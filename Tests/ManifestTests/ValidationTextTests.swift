@@ -10,7 +10,7 @@ import Testing
 
     @Test(arguments: messages)
     func missingS3ValuesInContractOrder(setting: String, expected: String) {
-        let text = errorText(rendered("""
+        let text = originalText(rendered("""
             - type: s3
               config: {access_key_id: a, secret_access_key: s}
             """, extra: setting))
@@ -26,13 +26,13 @@ import Testing
             ("local", "path"),
         ]
         for (type, keys) in cases {
-            let text = errorText(rendered("- type: \(type)\n  config: {unrelated: 1}", extra: setting))
+            let text = originalText(rendered("- type: \(type)\n  config: {unrelated: 1}", extra: setting))
             #expect(text == "Invalid config - Missing values for \(type): \(keys).\n\(expected)")
         }
     }
 
     @Test func emptyAndNullValuesAreMissing() {
-        let text = errorText(rendered("""
+        let text = originalText(rendered("""
             - type: scp
               config:
                 server: ''
@@ -45,41 +45,41 @@ import Testing
 
     @Test(arguments: messages)
     func missingConfig(setting: String, expected: String) {
-        #expect(errorText(rendered("- type: scp", extra: setting))
+        #expect(originalText(rendered("- type: scp", extra: setting))
             == "Invalid config - Missing config for scp.\n\(expected)")
-        #expect(errorText(rendered("- type: s3\n  config:", extra: setting))
+        #expect(originalText(rendered("- type: s3\n  config:", extra: setting))
             == "Invalid config - Missing config for s3.\n\(expected)")
     }
 
     @Test(arguments: messages)
     func missingType(setting: String, expected: String) {
-        #expect(errorText(rendered("- config: {path: /x}", extra: setting))
+        #expect(originalText(rendered("- config: {path: /x}", extra: setting))
             == "Invalid config - Missing type for destination.\n\(expected)")
-        #expect(errorText(rendered("- type: ''\n  config: {path: /x}", extra: setting))
+        #expect(originalText(rendered("- type: ''\n  config: {path: /x}", extra: setting))
             == "Invalid config - Missing type for destination.\n\(expected)")
     }
 
     @Test(arguments: messages)
     func unknownType(setting: String, expected: String) {
-        #expect(errorText(rendered("- type: ftp\n  config: {host: x}", extra: setting))
+        #expect(originalText(rendered("- type: ftp\n  config: {host: x}", extra: setting))
             == "Invalid config - Unknown destination type: ftp.\n\(expected)")
     }
 
     @Test(arguments: messages)
     func missingServiceBackupValuesInOrder(setting: String, expected: String) {
-        #expect(errorText("destinations:\n\(s3Entry)\n\(setting)\n")
+        #expect(originalText("destinations:\n\(s3Entry)\n\(setting)\n")
             == "Invalid config - Missing values for service_backup: source_folder, cron_schedule.\n\(expected)")
-        #expect(errorText("destinations:\n\(s3Entry)\nsource_folder: /x\ncron_schedule: ''\n\(setting)\n")
+        #expect(originalText("destinations:\n\(s3Entry)\nsource_folder: /x\ncron_schedule: ''\n\(setting)\n")
             == "Invalid config - Missing values for service_backup: cron_schedule.\n\(expected)")
     }
 
     @Test func serviceBackupValuesAreCheckedBeforeDestinations() {
-        #expect(errorText("destinations:\n- type: ftp\n")
+        #expect(originalText("destinations:\n- type: ftp\n")
             == "Invalid config - Missing values for service_backup: source_folder, cron_schedule.\n\(defaultMessage)")
     }
 
     @Test func destinationsAreCheckedInOrder() {
-        let text = errorText(rendered("""
+        let text = originalText(rendered("""
             - type: local
               config: {path: /ok}
             - type: azure
@@ -90,12 +90,12 @@ import Testing
     }
 
     @Test func emptyCustomMessageFallsBackToTheDefault() {
-        #expect(errorText(rendered("- type: ftp", extra: "missing_properties_message: ''"))
+        #expect(originalText(rendered("- type: ftp", extra: "missing_properties_message: ''"))
             == "Invalid config - Unknown destination type: ftp.\n\(defaultMessage)")
     }
 
     @Test func gcsMissingValuesInTheOriginalsOrder() {
-        let text = errorText(rendered("""
+        let text = originalText(rendered("""
             - type: gcs
               config: {bucket_name: b}
             """))
@@ -118,17 +118,17 @@ import Testing
     }
 
     @Test func kmsKeyOnlyWithKMSEncryption() {
-        let text = errorText(rendered("""
+        let text = originalText(rendered("""
             - type: s3
               config: {bucket_name: b, bucket_path: p, access_key_id: i, secret_access_key: s,
                        server_side_encryption: AES256, kms_key_id: arn:aws:kms:key}
             """))
-        #expect(text == "Invalid config - destinations[0].config.kms_key_id is only used with "
+        #expect(text == "Invalid config - destinations[0] (s3): config.kms_key_id is only used with "
             + "server_side_encryption: aws:kms (test.yml, line 4).")
     }
 
     @Test func deploymentNameNeededWhenAddedToPaths() {
-        #expect(errorText(rendered(s3Entry, extra: "add_deployment_name_to_backup_path: true"))
+        #expect(originalText(rendered(s3Entry, extra: "add_deployment_name_to_backup_path: true"))
             == "Invalid config - add_deployment_name_to_backup_path is true but deployment_name is empty (test.yml, line 11).")
     }
 }

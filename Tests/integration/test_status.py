@@ -39,6 +39,7 @@ def manifest(tmp_path: Path, source: Path, failing: bool = True, **extra) -> Pat
         "destinations": destinations,
         "source_folder": str(source),
         "cron_schedule": EVERY_SECOND,
+        "run_folders": True,  # several runs a day: each in a folder of its own (and no warning on stderr)
         "state_dir": str(tmp_path / "state"),
         "metrics_file": str(tmp_path / "metrics" / "service_backup.prom"),
         **extra,

@@ -1,0 +1,17 @@
+#ifndef SERVICE_BACKUP_CLINUX_H
+#define SERVICE_BACKUP_CLINUX_H
+
+/* Linux calls Swift cannot make directly (no glibc wrapper, or a variadic syscall). Each acts on the
+   calling thread only and returns 0, or -1 with errno set. */
+
+/* Sets the niceness of the calling thread (setpriority on its thread id). */
+int sb_thread_set_nice(int nice);
+
+/* Sets the I/O priority of the calling thread: ioprio_set(IOPRIO_WHO_PROCESS, gettid(), class << 13 | level).
+   Classes as the kernel numbers them: 1 realtime, 2 best-effort, 3 idle. */
+int sb_thread_set_ioprio(int io_class, int level);
+
+/* The calling thread's I/O priority class and level (-1 on error). */
+int sb_thread_get_ioprio(void);
+
+#endif

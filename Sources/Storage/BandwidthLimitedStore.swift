@@ -1,0 +1,19 @@
+import Transport
+
+/// A store whose uploads share one ``BandwidthLimit``: every byte a put reads to send (HTTP request bodies,
+/// SFTP writes, local copies, on whatever connection) is admitted by the limit first.
+public struct BandwidthLimitedStore: WrappingStore {
+    public let base: any ObjectStore
+    public let limit: BandwidthLimit
+
+    public init(_ base: any ObjectStore, limit: BandwidthLimit) {
+        self.base = base
+        self.limit = limit
+    }
+
+    public func put(_ key: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
+        try await OwnThreadContext.$pacer.withValue(limit) {
+            try await base.put(key, from: source, observer: observer)
+        }
+    }
+}
