@@ -14,6 +14,10 @@ public struct Daemon: Sendable {
     public let configuration: BackupConfiguration
     public let schedule: CronSchedule?
     public let backupRun: BackupRun
+    /// The manifest's file, for the start line.
+    public var manifestPath: String? = nil
+    /// The lock shared with every other process running this manifest's backups (none when nil).
+    public var lockFile: String? = nil
 
     public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun) {
         self.configuration = configuration
@@ -22,7 +26,7 @@ public struct Daemon: Sendable {
     }
 
     public func run(logger: Logger) async {
-        logger.info("Service-backup Started")
+        logger.info("Service-backup Started", metadata: startedMetadata())
         guard let schedule, !backupRun.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             await Self.waitForCancellation()
@@ -37,19 +41,14 @@ public struct Daemon: Sendable {
                 for await _ in ticks {
                     if Task.isCancelled { break }
                     running.set(true)
-                    _ = await backupRun.perform(logger: logger)
+                    _ = await backupRun.performLocked(lockFile: lockFile, waitIfBusy: !configuration.exitIfInProgress, logger: logger)
                     running.set(false)
                 }
             }
             group.addTask {
                 await Self.tick(on: schedule) {
                     if configuration.exitIfInProgress && running.isSet {
-                        var refused = logger
-                        refused[metadataKey: "backup_guid"] = .string(UUID().uuidString.lowercased())
-                        refused.error(
-                            "Backup currently in progress, exiting. Another backup will not be able to start until this is completed.",
-                            metadata: ["error": "backup operation rejected"]
-                        )
+                        BackupRun.logRefusal(logger)
                     } else {
                         tickQueue.yield()
                     }

@@ -12,6 +12,8 @@ public struct Service: Sendable {
     /// Nil when there are no destinations (the schedule is then not required).
     public let schedule: CronSchedule?
     public let destinations: [Destination]
+    /// The file the settings came from, which names the lock all its runs share.
+    public var manifestPath: String? = nil
 
     /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
     public static func load(path: String, now: Date = Date()) throws -> Service {
@@ -36,12 +38,22 @@ public struct Service: Sendable {
                 throw ManifestError("Invalid config - destinations[\(index)] (\(destination.typeName)): \(error)")
             }
         }
-        return Service(configuration: configuration, schedule: schedule, destinations: destinations)
+        var service = Service(configuration: configuration, schedule: schedule, destinations: destinations)
+        service.manifestPath = path
+        return service
     }
+
+    /// The lock file every run of this manifest holds (none for settings that came from no file).
+    public var lockFile: String? { manifestPath.map { ManifestLock.path(forManifest: $0) } }
 
     public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }
 
-    public var daemon: Daemon { Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun) }
+    public var daemon: Daemon {
+        var daemon = Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun)
+        daemon.manifestPath = manifestPath
+        daemon.lockFile = lockFile
+        return daemon
+    }
 
     /// The logger every command logs with: lager JSON lines on stdout.
     public static func bootstrapLogging(to sink: LineSink = .standardOutput) -> Logger {

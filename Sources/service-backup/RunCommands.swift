@@ -35,8 +35,10 @@ struct BackupCommand: AsyncParsableCommand {
             logger.info("No destination provided - skipping backup")
             return
         }
-        let report = await runUntilSignalled { await service.backupRun.perform(logger: logger) }
-        if !report.succeeded { throw ExitStatus.failure }
+        let report = await runUntilSignalled {
+            await service.backupRun.performLocked(lockFile: service.lockFile, waitIfBusy: false, logger: logger)
+        }
+        guard let report, report.succeeded else { throw ExitStatus.failure }
     }
 }
 
