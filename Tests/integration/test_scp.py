@@ -76,7 +76,7 @@ def test_uploads_the_tree_byte_for_byte(binary, tmp_path, sshd, source, key, pin
     assert "ServiceBackup.scp completed" in said
     assert "ServiceBackup.Upload backup completed successfully" in said
     assert tree(dated(target)) == tree(source)
-    assert not [p for p in target.rglob("*") if ".partial-" in p.name]
+    assert not [p for p in target.rglob("*") if "partial-" in p.name]
     assert not list(Path.cwd().glob("pwned")) and not list(tmp_path.rglob("pwned"))
     assert f"Accepted publickey for {sshd.user}" in "".join(sshd.log)
     assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text(key)])
