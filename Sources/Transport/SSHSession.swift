@@ -12,6 +12,9 @@ public struct SSHSessionOptions: Sendable {
     /// The host key algorithms to accept, most wanted first (the pinned key's type), so the server shows that key.
     public var hostKeyAlgorithms: [String]
 
+    /// The libssh2 this binary runs with, for messages about what it can and cannot verify.
+    public static var libraryVersion: String { libssh2_version(0).map { String(cString: $0) } ?? "unknown" }
+
     /// Every host key algorithm libssh2 1.10 verifies, in OpenSSH's order of preference.
     public static let supportedHostKeyAlgorithms = [
         "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",

@@ -59,18 +59,20 @@ final class SCPConnectionSlot: Sendable {
         if target.accepts(session.hostKey) { return session }
         session.close()
         var offered = [session.hostKey]
+        var unavailable: [String] = []
         for algorithm in target.sessionOptions.hostKeyAlgorithms where algorithm != session.hostKey.algorithm {
             let other: SSHSession
             do {
                 other = try SSHSession(host: target.server, port: target.port, options: target.options(onlyHostKey: algorithm), cancellation: cancellation)
             } catch let error as SSHError where error.kind == .connection {
-                continue  // the server has no key of this type
+                unavailable.append(algorithm)  // the server has no key of this type, or will not sign with it as asked
+                continue
             }
             if target.accepts(other.hostKey) { return other }
             offered.append(other.hostKey)
             other.close()
         }
-        throw target.mismatch(offered)
+        throw target.mismatch(offered, unavailable: unavailable)
     }
 
     /// Writes `source` to a temporary name beside `remote`, then renames it into place; returns the size and
