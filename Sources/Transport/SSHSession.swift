@@ -128,14 +128,23 @@ public final class SSHSession: @unchecked Sendable {
         }
     }
 
-    /// Starts the SFTP subsystem on a new channel of this session.
+    /// Starts the SFTP subsystem on a new channel of this session. A server that refuses the subsystem
+    /// throws a `.remote` error with `sftpUnavailable` set: retrying cannot change that, SCP can do without it.
     public func openSFTP() throws -> SFTPClient {
         guard let sftp = libssh2_sftp_init(session) else {
             let rc = libssh2_session_last_errno(session)
-            throw SSHError.fromSession(session, code: rc, doing: "starting SFTP on \(endpoint)")
+            var failure = SSHError.fromSession(session, code: rc, doing: "starting SFTP on \(endpoint)")
+            if failure.message.contains("Unable to request SFTP subsystem") || rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED {
+                failure = SSHError(.remote, "\(endpoint) offers no SFTP subsystem")
+                failure.sftpUnavailable = true
+            }
+            throw failure
         }
         return SFTPClient(session: self, sftp: sftp)
     }
+
+    /// Files over the SCP protocol and POSIX commands, for a server without the SFTP subsystem.
+    public func openSCP() -> SCPExecClient { SCPExecClient(session: self) }
 
     /// Sends a keepalive if one is due.
     public func keepalive() {

@@ -181,3 +181,40 @@ def test_a_pinned_key_type_that_cannot_be_verified_says_so(binary, tmp_path, sou
         assert not target.exists()
     finally:
         sshd.stop()
+
+
+def test_a_server_without_sftp_gets_the_files_over_scp(binary, tmp_path, source):
+    sshd = SSHServer(sftp=False)
+    try:
+        target = tmp_path / "no sftp"
+        config = manifest(tmp_path, sshd, source, target, "ed25519", sshd.host_fingerprint())
+        result = backup(binary, tmp_path, config)
+        assert result.returncode == 0, result.stdout + result.stderr
+        said = messages(result.stdout)
+        assert "ServiceBackup.scp destination offers no SFTP subsystem: files travel over the SCP protocol" in said
+        assert "retrying" not in result.stdout
+        assert tree(dated(target)) == tree(source)
+        assert not [p for p in target.rglob("*") if "partial-" in p.name]
+        assert not list(Path.cwd().glob("pwned")) and not list(tmp_path.rglob("pwned"))
+        # list, verify and restore work the same way.
+        listed = run_cli(binary, "list", config, "--json")
+        assert listed.returncode == 0, listed.stderr
+        verified = run_cli(binary, "verify", config, "--read-data")
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        restored = run_cli(binary, "restore", config, "--to", tmp_path / "restored")
+        assert restored.returncode == 0, restored.stderr
+        assert tree(tmp_path / "restored") == tree(source)
+    finally:
+        sshd.stop()
+
+
+def test_the_scp_store_conforms_without_sftp(tmp_path):
+    sshd = SSHServer(sftp=False)
+    try:
+        config = {"server": "127.0.0.1", "port": sshd.port, "user": sshd.user, "destination": str(tmp_path / "conformance"),
+                  "key": sshd.key_text("ed25519"), "fingerprint": sshd.host_fingerprint()}
+        path = write_manifest(tmp_path, {"destinations": [{"type": "scp", "config": config}],
+                                         "source_folder": str(tmp_path), "cron_schedule": "@daily"})
+        run_conformance(path)
+    finally:
+        sshd.stop()
