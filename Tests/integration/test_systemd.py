@@ -113,7 +113,7 @@ def test_install_honours_prefix_and_destdir(binary, tmp_path):
     assert installed.stat().st_mode & 0o777 == 0o755
     assert os.readlink(destdir / "usr" / "bin" / "manual-backup") == "service-backup"
     for config in ("backup.yml", "backup.yml.example"):
-        assert (destdir / "etc" / "service-backup" / config).stat().st_mode & 0o777 == 0o600, config
+        assert (destdir / "etc" / "service-backup" / config).stat().st_mode & 0o777 == 0o640, config
     assert (destdir / "usr" / "lib" / "sysusers.d" / "service-backup.conf").read_text().count("u service-backup") == 1
 
     unit_dir = destdir / "usr" / "lib" / "systemd" / "system"
