@@ -3,7 +3,8 @@ import Manifest
 import Storage
 import Transport
 
-/// A folder on a server reached over SSH. Files travel over SFTP (libssh2, in process) on a pool of
+/// A folder on a server reached over SSH. Files travel over SFTP (libssh2, in process; the SCP protocol when
+/// the server offers no SFTP subsystem) on a pool of
 /// connections, each written under a temporary name beside its target and renamed once complete. The
 /// server's host key is checked against the manifest's `fingerprint` before the user's key is offered.
 /// Keys are paths below the manifest's `destination` folder.
