@@ -1,5 +1,4 @@
 """One manifest, one run at a time across processes: `backup` and the daemon share a lock on the manifest."""
-import json
 import os
 import subprocess
 import time
@@ -14,18 +13,16 @@ REFUSAL = "Backup currently in progress, exiting. Another backup will not be abl
 
 
 class SlowSource:
-    """A source executable that says it started (a file) and then waits until the test releases it (a FIFO)."""
+    """A source executable that says it started (a file) and then waits until the test releases it (another file)."""
 
     def __init__(self, folder: Path):
         self.started = folder / "started"
         self.released = folder / "released"
-        self.fifo = folder / "release.fifo"
-        os.mkfifo(self.fifo)
         self.script = folder / "slow-source.sh"
         self.script.write_text(f"""#!/bin/sh
 [ -e '{self.released}' ] && exit 0
 touch '{self.started}'
-cat '{self.fifo}' > /dev/null
+while [ ! -e '{self.released}' ]; do sleep 0.02; done
 """)
         self.script.chmod(0o755)
 
@@ -39,10 +36,6 @@ cat '{self.fifo}' > /dev/null
     def release(self):
         """Lets a waiting source executable finish; later runs of it finish at once."""
         self.released.touch()
-        try:
-            os.close(os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # nobody waits on it (any more)
-            pass
 
 
 @pytest.fixture
