@@ -47,22 +47,8 @@ public struct SnapshotFile: Sendable {
 
     public var range: FileRange { FileRange(path: localPath, length: size) }
 
-    /// UTF-8 kept, every other byte as `%XX`.
-    static func escaped(_ bytes: [UInt8]) -> String {
-        var text = ""
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            // The longest valid UTF-8 prefix (at most 4 bytes per scalar) is kept as it is.
-            if let length = (1...min(4, rest.count)).first(where: { String(validating: rest.prefix($0), as: UTF8.self) != nil }) {
-                text += String(decoding: rest.prefix(length), as: UTF8.self)
-                rest = rest.dropFirst(length)
-            } else {
-                text += String(format: "%%%02X", rest.first!)
-                rest = rest.dropFirst()
-            }
-        }
-        return text
-    }
+    /// The key text of a name that is not UTF-8 (see `ByteNames`).
+    static func escaped(_ bytes: [UInt8]) -> String { ByteNames.text(bytes) }
 }
 
 /// What a run backs up: the regular files of the source folder, and the dated folder they go to.
@@ -119,8 +105,9 @@ public struct Snapshot: Sendable {
         }
         for file in sorted {
             if let raw = file.rawPath {
-                warnings.append("the name \(DirectoryWalk.display(raw)) in the source folder is not UTF-8: it is stored as "
-                    + "\(file.relativePath), and the run manifest keeps its exact bytes, so a restore recreates the name")
+                warnings.append("the name \(DirectoryWalk.display(raw)) in the source folder is not UTF-8: stores that need "
+                    + "UTF-8 names (s3, azure) hold it as \(file.relativePath), local and scp destinations as its exact bytes; "
+                    + "the run manifest keeps the exact bytes, so a restore recreates the name")
             }
         }
         return Snapshot(sourceFolder: root, files: sorted, remoteFolder: remoteFolder, warnings: warnings)

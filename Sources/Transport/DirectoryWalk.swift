@@ -114,9 +114,10 @@ public enum DirectoryWalk {
         return bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
     }
 
-    private static func names(in folder: [UInt8]) throws -> [[UInt8]] {
+    /// The names in `folder` (bytes), `.` and `..` left out; throws naming a folder that cannot be read.
+    public static func names(in folder: [UInt8]) throws -> [[UInt8]] {
         guard let directory = withCString(folder, { opendir($0) }) else {
-            throw TransportError(.local, "cannot read \(display(folder)) in the source folder: \(String(cString: strerror(errno)))")
+            throw TransportError(.local, "cannot read folder \(display(folder)): \(String(cString: strerror(errno)))")
         }
         defer { closedir(directory) }
         var names: [[UInt8]] = []
@@ -127,18 +128,19 @@ public enum DirectoryWalk {
             errno = 0
         }
         guard errno == 0 else {
-            throw TransportError(.local, "cannot read \(display(folder)) in the source folder: \(String(cString: strerror(errno)))")
+            throw TransportError(.local, "cannot read folder \(display(folder)): \(String(cString: strerror(errno)))")
         }
         return names
     }
 
-    private static func status(_ path: [UInt8], follow: Bool) -> stat? {
+    /// The status of `path` (bytes), following a final symbolic link or not; nil when there is none.
+    public static func status(_ path: [UInt8], follow: Bool) -> stat? {
         var result = stat()
         let code = withCString(path) { follow ? stat($0, &result) : lstat($0, &result) }
         return code == 0 ? result : nil
     }
 
-    static func withCString<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+    public static func withCString<T>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
         (bytes + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
         }

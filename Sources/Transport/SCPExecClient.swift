@@ -21,9 +21,33 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
 
     /// `text` as one shell word: single-quoted, each `'` written `'\''`; a leading `-` behind `./`, so no
     /// command takes a path for an option.
+    /// A component holding a name that is not UTF-8 (`ByteNames`) becomes its exact bytes, each stray byte
+    /// made by `printf` with an octal escape.
     public static func quoted(_ text: String) -> String {
         let path = text.hasPrefix("-") ? "./" + text : text
-        return "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let bytes = ByteNames.bytes(path)
+        guard String(validating: bytes, as: UTF8.self) == nil else { return singleQuoted(path) }
+        var word = ""
+        var rest = bytes[...]
+        while let first = rest.first {
+            let valid = (1...min(4, rest.count)).first { String(validating: rest.prefix($0), as: UTF8.self) != nil }
+            if let valid {
+                var run = valid
+                while run < rest.count, let next = (1...min(4, rest.count - run)).first(where: {
+                    String(validating: rest.dropFirst(run).prefix($0), as: UTF8.self) != nil
+                }) { run += next }
+                word += singleQuoted(String(decoding: rest.prefix(run), as: UTF8.self))
+                rest = rest.dropFirst(run)
+            } else {
+                word += "\"$(printf '\\" + String(first, radix: 8) + "')\""
+                rest = rest.dropFirst()
+            }
+        }
+        return word
+    }
+
+    static func singleQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// What a remote command printed and how it ended.
@@ -110,7 +134,7 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
         if cancellation.isCancelled { throw SSHError(.cancelled, "listing of \(root) cancelled") }
         // NUL after each entry: a name may hold any byte but NUL and `/`.
         let each = "for f do \(Self.describeFile); printf '%s %s\\0' \"$s\" \"$f\"; done"
-        let command = "[ -d \(Self.quoted(root)) ] || exit 0; cd \(Self.quoted(root)) && find . -type f -exec sh -c \(Self.quoted(each)) sh {} +"
+        let command = "[ -d \(Self.quoted(root)) ] || exit 0; cd \(Self.quoted(root)) && find . -type f -exec sh -c \(Self.singleQuoted(each)) sh {} +"
         let outcome = try runChecked(command, doing: "cannot list \(root)")
         var found: [SFTPFileInfo] = []
         for entry in outcome.output.split(separator: 0) {
@@ -119,8 +143,9 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
             guard fields.count == 3, let (size, modified) = Self.sizeAndTime(fields[0] + [0x20] + fields[1]) else {
                 throw SSHError(.remote, "cannot list \(root): unexpected answer \(String(decoding: entry, as: UTF8.self))")
             }
-            var path = String(decoding: fields[2], as: UTF8.self)
-            if path.hasPrefix("./") { path.removeFirst(2) }
+            var name = Array(fields[2])
+            if name.starts(with: [0x2E, 0x2F]) { name.removeFirst(2) }
+            let path = ByteNames.text(name)  // a name that is not UTF-8 as its key text
             found.append(SFTPFileInfo(path: path, size: size, modified: modified))
         }
         return found
@@ -138,7 +163,7 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
         let input = open(localPath, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))") }
         defer { Glibc.close(input) }
-        guard let channel = remotePath.withCString({ sb_ssh2_scp_send(session.session, $0, 0o644, length) }) else {
+        guard let channel = ByteNames.withCPath(remotePath, { path, _ in sb_ssh2_scp_send(session.session, path, 0o644, length) }) else {
             throw scpError("cannot start writing \(remotePath) over SCP")
         }
         var open = true
@@ -182,7 +207,7 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
 
     public func read(_ remotePath: String, toLocalPath localPath: String, cancellation: CancellationFlag) throws -> SFTPTransferred {
         var size: Int64 = 0, modified: Int64 = 0
-        guard let channel = remotePath.withCString({ sb_ssh2_scp_recv(session.session, $0, &size, &modified) }) else {
+        guard let channel = ByteNames.withCPath(remotePath, { path, _ in sb_ssh2_scp_recv(session.session, path, &size, &modified) }) else {
             var failure = scpError("cannot read \(remotePath) over SCP")
             // libssh2 keeps the remote scp's reason to itself: ask whether the file is there at all.
             if failure.kind == .remote, !failure.noSuchFile, try stat(remotePath) == nil {

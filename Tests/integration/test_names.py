@@ -6,6 +6,7 @@ import pytest
 
 from conftest import log_lines, run_cli
 from moto_fixture import moto_s3  # noqa: F401 (a fixture)
+from sshd_fixture import SSHServer
 from test_restore import Peer, azure_peer, day, local_peer, manifest_for, peer, s3_peer, scp_peer  # noqa: F401 (fixtures)
 
 BAD = b"bad\xffname"
@@ -42,7 +43,11 @@ def test_names_that_are_not_utf8_are_backed_up_warned_of_and_restored_exactly(tm
     assert any("bad\\xFFname" in w and "bad%FFname" in w for w in warnings), warnings
     assert any("folder\\xFE/inner\\xC3" in w and "folder%FE/inner%C3" in w for w in warnings), warnings
 
-    # TODO(issue 11): local and scp could keep the exact bytes; today every store writes the `%XX` form.
+    if peer.name in ("local", "scp"):
+        # Stores that hold any bytes keep the exact name.
+        root = Path(peer.destination["config"]["path" if peer.name == "local" else "destination"])
+        stored = {k: v for k, v in read_tree(root / day()).items() if not k.endswith(b".manifest.json")}
+        assert stored == tree
 
     target = tmp_path / "restored"
     restored = run_cli(binary, "restore", config, "--to", target)
@@ -64,3 +69,18 @@ def test_a_name_of_250_characters_is_written_whole(tmp_path, binary, peer):
     root = Path(peer.destination["config"]["path" if peer.name == "local" else "destination"])
     assert (root / day() / name).read_bytes() == b"long name\n"
     assert not [p for p in root.rglob("*") if "partial-" in p.name]
+
+
+@pytest.fixture
+def scp_without_sftp_peer(tmp_path: Path) -> Peer:
+    sshd = SSHServer(sftp=False)
+    root = tmp_path / "remote backups"
+    config = {"server": "127.0.0.1", "port": sshd.port, "user": sshd.user, "destination": str(root),
+              "key": sshd.key_text("ed25519"), "fingerprint": sshd.host_fingerprint()}
+    yield Peer("scp", {"type": "scp", "name": "offsite", "config": config}, large=3 << 20, slow=0,
+               in_flight=lambda: False, alter=lambda key, data: None)
+    sshd.stop()
+
+
+def test_names_that_are_not_utf8_keep_their_bytes_over_scp_without_sftp(tmp_path, binary, scp_without_sftp_peer):
+    test_names_that_are_not_utf8_are_backed_up_warned_of_and_restored_exactly(tmp_path, binary, scp_without_sftp_peer)
