@@ -80,16 +80,17 @@ def test_a_second_manual_backup_of_the_same_manifest_is_refused(binary, setup):
     assert run_cli(binary, "backup", config, env=env).returncode == 0
 
 
-def test_the_daemon_refuses_a_tick_while_a_manual_backup_runs_when_exit_if_in_progress(binary, setup):
+def daemon_beside_a_manual_backup(binary, setup, check, **settings):
+    """Starts a manual backup, then (once its source executable runs) the daemon on the same manifest;
+    `check(daemon, slow)` looks at the daemon; afterwards both end well."""
     slow, manifest, env, _ = setup
-    config = manifest(exit_if_in_progress=True)
+    config = manifest(**settings)
     manual = start(binary, "backup", config, env=env)
     daemon = None
     try:
         slow.await_started(manual)
         daemon = DaemonProcess(binary, "daemon", config, env=env)
-        daemon.wait_for(lambda ms: f"ServiceBackup.{REFUSAL}" in ms, what="the daemon's refusal")
-        assert "ServiceBackup.Perform backup started" not in daemon.messages
+        check(daemon, slow)
     finally:
         slow.release()
         if daemon:
@@ -98,22 +99,18 @@ def test_the_daemon_refuses_a_tick_while_a_manual_backup_runs_when_exit_if_in_pr
     assert manual.returncode == 0
 
 
+def test_the_daemon_refuses_a_tick_while_a_manual_backup_runs_when_exit_if_in_progress(binary, setup):
+    def check(daemon, _):
+        daemon.wait_for(lambda ms: f"ServiceBackup.{REFUSAL}" in ms, what="the daemon's refusal")
+        assert "ServiceBackup.Perform backup started" not in daemon.messages
+    daemon_beside_a_manual_backup(binary, setup, check, exit_if_in_progress=True)
+
+
 def test_the_daemon_waits_for_a_manual_backup_when_not_exit_if_in_progress(binary, setup):
-    slow, manifest, env, _ = setup
-    config = manifest()
-    manual = start(binary, "backup", config, env=env)
-    daemon = None
-    try:
-        slow.await_started(manual)
-        daemon = DaemonProcess(binary, "daemon", config, env=env)
+    def check(daemon, slow):
         daemon.wait_for(lambda ms: any(m.endswith("waiting for it to finish") for m in ms), what="the daemon waiting")
         assert "ServiceBackup.Perform backup started" not in daemon.messages
         assert f"ServiceBackup.{REFUSAL}" not in daemon.messages
         slow.release()
         daemon.wait_for(lambda ms: "ServiceBackup.Perform backup completed successfully" in ms, what="the daemon's run")
-    finally:
-        slow.release()
-        if daemon:
-            assert daemon.terminate() == 0
-    manual.communicate(timeout=60)
-    assert manual.returncode == 0
+    daemon_beside_a_manual_backup(binary, setup, check)
