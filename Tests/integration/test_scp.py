@@ -193,6 +193,7 @@ def test_a_server_without_sftp_gets_the_files_over_scp(binary, tmp_path, source)
         said = messages(result.stdout)
         assert "ServiceBackup.scp destination offers no SFTP subsystem: files travel over the SCP protocol" in said
         assert "retrying" not in result.stdout
+        assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text("ed25519")])
         assert tree(dated(target)) == tree(source)
         assert not [p for p in target.rglob("*") if "partial-" in p.name]
         assert not list(Path.cwd().glob("pwned")) and not list(tmp_path.rglob("pwned"))
