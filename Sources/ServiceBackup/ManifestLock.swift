@@ -12,7 +12,8 @@ import Transport
 /// It is an advisory `flock` on `<folder>/service-backup-<16 hex>.lock`, the hex a hash of the manifest's
 /// canonical path; the folder is `$SERVICE_BACKUP_LOCK_DIR` when set, else `/run/lock` (world-writable and
 /// sticky, made for lock files, so any user may lock), else `/tmp`. The kernel drops the lock when its holder
-/// exits, however it exits: a crash never leaves a stale lock.
+/// exits, however it exits: a crash never leaves a stale lock. The holder removes the file when it is done
+/// (a process that locked a file since removed looks again), so finished runs leave nothing behind.
 public final class ManifestLock: Sendable {
     public let path: String
     private let descriptor: Int32
@@ -22,7 +23,10 @@ public final class ManifestLock: Sendable {
         self.descriptor = descriptor
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        unlink(path)  // while still locked: whoever waits on this file sees it gone and takes a new one
+        close(descriptor)
+    }
 
     /// The lock file of the manifest at `manifestPath`.
     public static func path(forManifest manifestPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -48,14 +52,24 @@ public final class ManifestLock: Sendable {
     /// Takes the lock at `path`. When another process holds it: nil at once unless `wait`, else waits
     /// (off the concurrency pool) until it is free or the task is cancelled (then nil).
     public static func acquire(_ path: String, wait: Bool) async throws -> ManifestLock? {
-        try await onOwnThread { flag in
+        try await onOwnThread { flag in try lock(path, wait: wait, cancellation: flag) }
+    }
+
+    /// Whether `descriptor` is the file now at `path`.
+    private static func isStillAt(_ path: String, _ descriptor: Int32) -> Bool {
+        var open = stat(), named = stat()
+        guard fstat(descriptor, &open) == 0, stat(path, &named) == 0 else { return false }
+        return open.st_dev == named.st_dev && open.st_ino == named.st_ino
+    }
+
+    private static func lock(_ path: String, wait: Bool, cancellation flag: CancellationFlag) throws -> ManifestLock? {
+        while true {
             // Read-only is enough for flock, so a lock file another user made can still be locked.
             let descriptor = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
                 throw ManifestLockError("cannot open the backup lock file \(path): \(String(cString: strerror(errno)))")
             }
-            while true {
-                if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return ManifestLock(path: path, descriptor: descriptor) }
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
                 let failure = errno
                 guard failure == EWOULDBLOCK || failure == EINTR else {
                     close(descriptor)
@@ -68,6 +82,9 @@ public final class ManifestLock: Sendable {
                 // flock has no way to be woken by cancellation: look again a little later.
                 usleep(100_000)
             }
+            if isStillAt(path, descriptor) { return ManifestLock(path: path, descriptor: descriptor) }
+            // Its holder removed the file after we opened it: lock the one at the path now.
+            close(descriptor)
         }
     }
 }

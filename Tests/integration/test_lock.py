@@ -76,8 +76,9 @@ def test_a_second_manual_backup_of_the_same_manifest_is_refused(binary, setup):
         slow.release()
     stdout, stderr = first.communicate(timeout=60)
     assert first.returncode == 0, stdout + stderr
-    # The lock went with the process that held it: the next run takes it.
+    # The lock went with the process that held it: the next run takes it, and leaves no lock file behind.
     assert run_cli(binary, "backup", config, env=env).returncode == 0
+    assert list(lock_dir.iterdir()) == []
 
 
 def daemon_beside_a_manual_backup(binary, setup, check, **settings):
