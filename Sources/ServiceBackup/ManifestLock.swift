@@ -10,8 +10,9 @@ import Transport
 /// `backup`/`manual-backup` alike, so two runs of one manifest never write at once, whichever process starts them.
 ///
 /// It is an advisory `flock` on `<folder>/service-backup-<16 hex>.lock`, the hex a hash of the manifest's
-/// canonical path; the folder is `$SERVICE_BACKUP_LOCK_DIR` when set, else `/run/lock` (world-writable and
-/// sticky, made for lock files, so any user may lock), else `/tmp`. The kernel drops the lock when its holder
+/// canonical path; the folder is `$SERVICE_BACKUP_LOCK_DIR` when set, else `/run/service-backup` when it
+/// exists (the systemd units' runtime folder, writable inside their sandbox), else `/run/lock` (world-writable
+/// and sticky, made for lock files, so any user may lock), else `/tmp`. The kernel drops the lock when its holder
 /// exits, however it exits: a crash never leaves a stale lock. The holder removes the file when it is done
 /// (a process that locked a file since removed looks again), so finished runs leave nothing behind.
 public final class ManifestLock: Sendable {
@@ -34,8 +35,10 @@ public final class ManifestLock: Sendable {
         if let chosen = environment["SERVICE_BACKUP_LOCK_DIR"], !chosen.isEmpty {
             folder = chosen
         } else {
-            var isFolder: ObjCBool = false
-            folder = FileManager.default.fileExists(atPath: "/run/lock", isDirectory: &isFolder) && isFolder.boolValue ? "/run/lock" : "/tmp"
+            folder = ["/run/service-backup", "/run/lock"].first { candidate in
+                var isFolder: ObjCBool = false
+                return FileManager.default.fileExists(atPath: candidate, isDirectory: &isFolder) && isFolder.boolValue
+            } ?? "/tmp"
         }
         let canonical = realpath(manifestPath, nil).map { resolved in
             defer { free(resolved) }
