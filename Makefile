@@ -39,10 +39,15 @@ bench: release
 clean:
 	rm -rf .build demo-backups
 
-# systemd install: binary, units, sysusers entry, example config (0600). PREFIX and DESTDIR honoured.
+# systemd install: a self-contained binary (Swift runtime linked in statically, no RUNPATH into the
+# toolchain), units, sysusers entry, example config (root:service-backup 0640). PREFIX and DESTDIR honoured.
 PREFIX ?= /usr/local
-.PHONY: install release-tarball
-install: release
+.PHONY: install release-static release-tarball
+release-static: build-deps
+	$(SWIFT) build -c release --product service-backup --static-swift-stdlib
+	scripts/check-self-contained.sh $(BIN_RELEASE)
+
+install: release-static
 	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) packaging/install.sh $(BIN_RELEASE)
 
 # dist/service-backup-<version>-linux-amd64.tgz for packages/service-backup (static Swift runtime).

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs service-backup for systemd: the binary, both units, the sysusers entry and an example
-# configuration (mode 0600). Honours PREFIX (default /usr/local) and DESTDIR (staging root).
+# configuration, root:service-backup mode 0640: the daemon reads it and cannot change it. Honours
+# PREFIX (default /usr/local) and DESTDIR (staging root). Ownership is set only when installing as root
+# on the live system (no DESTDIR); otherwise the files keep the installing user's, with the same modes.
 # Usage: packaging/install.sh BINARY
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +29,9 @@ done
 install -m 0644 packaging/systemd/service-backup.sysusers "$destdir$sysusersdir/service-backup.conf"
 
 install -d -m 0750 "$destdir$sysconfdir/service-backup"
-install -m 0600 packaging/backup.yml.example "$destdir$sysconfdir/service-backup/backup.yml.example"
+install -m 0640 packaging/backup.yml.example "$destdir$sysconfdir/service-backup/backup.yml.example"
 if [ ! -e "$destdir$sysconfdir/service-backup/backup.yml" ]; then
-  install -m 0600 packaging/backup.yml.example "$destdir$sysconfdir/service-backup/backup.yml"
+  install -m 0640 packaging/backup.yml.example "$destdir$sysconfdir/service-backup/backup.yml"
 fi
 
 # On the live system (no DESTDIR, as root) create the account and hand it its configuration.
@@ -38,8 +40,9 @@ if [ -z "$destdir" ] && [ "$(id -u)" -eq 0 ]; then
     systemd-sysusers "$sysusersdir/service-backup.conf"
   fi
   if getent passwd service-backup > /dev/null; then
-    chown root:service-backup "$sysconfdir/service-backup"
-    chown service-backup:service-backup "$sysconfdir/service-backup/backup.yml"
+    chown root:service-backup "$sysconfdir/service-backup" "$sysconfdir/service-backup/backup.yml" \
+      "$sysconfdir/service-backup/backup.yml.example"
+    chmod 0640 "$sysconfdir/service-backup/backup.yml"
   fi
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload

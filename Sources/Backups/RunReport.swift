@@ -51,6 +51,10 @@ public struct RunReport: Sendable, Equatable {
     public var cancelled: Bool
     public var error: String?
     public var destinations: [DestinationReport]
+    /// The source folder held no file (the run still succeeds, with a run manifest of no files).
+    public var emptySource = false
+    /// What the run warned of (an empty source folder, entries left out, names stored otherwise); none fails it.
+    public var warnings: [String] = []
 
     public init(backupGUID: String, runID: String, identifier: String? = nil, startedAt: Date, finishedAt: Date,
                 failedStep: Step? = nil, cancelled: Bool = false, error: String? = nil, destinations: [DestinationReport] = []) {

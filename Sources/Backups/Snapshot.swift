@@ -47,22 +47,8 @@ public struct SnapshotFile: Sendable {
 
     public var range: FileRange { FileRange(path: localPath, length: size) }
 
-    /// UTF-8 kept, every other byte as `%XX`.
-    static func escaped(_ bytes: [UInt8]) -> String {
-        var text = ""
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            // The longest valid UTF-8 prefix (at most 4 bytes per scalar) is kept as it is.
-            if let length = (1...min(4, rest.count)).first(where: { String(validating: rest.prefix($0), as: UTF8.self) != nil }) {
-                text += String(decoding: rest.prefix(length), as: UTF8.self)
-                rest = rest.dropFirst(length)
-            } else {
-                text += String(format: "%%%02X", rest.first!)
-                rest = rest.dropFirst()
-            }
-        }
-        return text
-    }
+    /// The key text of a name that is not UTF-8 (see `ByteNames`).
+    static func escaped(_ bytes: [UInt8]) -> String { ByteNames.text(bytes) }
 }
 
 /// What a run backs up: the regular files of the source folder, and the dated folder they go to.
@@ -71,11 +57,14 @@ public struct Snapshot: Sendable {
     public var files: [SnapshotFile]
     /// The folder below each destination's base path: `[<deployment_name>/]YYYY/MM/DD`.
     public var remoteFolder: String
+    /// What an operator should hear about the source folder: what was left out and why, names stored otherwise.
+    public var warnings: [String]
 
-    public init(sourceFolder: String, files: [SnapshotFile], remoteFolder: String) {
+    public init(sourceFolder: String, files: [SnapshotFile], remoteFolder: String, warnings: [String] = []) {
         self.sourceFolder = sourceFolder
         self.files = files
         self.remoteFolder = remoteFolder
+        self.warnings = warnings
     }
 
     public var totalBytes: Int64 { files.reduce(0) { $0 + $1.size } }
@@ -89,8 +78,9 @@ public struct Snapshot: Sendable {
         return RemotePath.join(deploymentName ?? "", dated)
     }
 
-    /// Every regular file below `sourceFolder` (symbolic links to files included), sorted by path.
-    /// A folder that cannot be read fails the scan: a backup is never silently incomplete.
+    /// Every regular file below `sourceFolder` (symbolic links to files and folders followed), sorted by path.
+    /// A folder that cannot be read fails the scan; what is left out (a link to nothing, a loop, a socket) is
+    /// named in `warnings`: a backup is never silently incomplete.
     public static func scan(sourceFolder: String, remoteFolder: String) throws -> Snapshot {
         let root = URL(fileURLWithPath: sourceFolder, isDirectory: true).standardizedFileURL.path
         var isFolder: ObjCBool = false
@@ -98,8 +88,11 @@ public struct Snapshot: Sendable {
             throw SnapshotError("source folder \(sourceFolder) does not exist or is not a folder")
         }
         let files: [SnapshotFile]
+        var warnings: [String]
         do {
-            files = try DirectoryWalk.files(under: root).map { try SnapshotFile(entry: $0, root: root) }
+            let walk = try DirectoryWalk.walk(under: root)
+            files = try walk.files.map { try SnapshotFile(entry: $0, root: root) }
+            warnings = walk.warnings
         } catch let error as TransportError {
             throw SnapshotError(error.message)
         }
@@ -110,7 +103,14 @@ public struct Snapshot: Sendable {
                 + "\(DirectoryWalk.display(second.rawPath ?? Array(second.relativePath.utf8))) in the source folder would be "
                 + "stored under the same name \(first.relativePath); rename one of them")
         }
-        return Snapshot(sourceFolder: root, files: sorted, remoteFolder: remoteFolder)
+        for file in sorted {
+            if let raw = file.rawPath {
+                warnings.append("the name \(DirectoryWalk.display(raw)) in the source folder is not UTF-8: stores that need "
+                    + "UTF-8 names (s3, azure) hold it as \(file.relativePath), local and scp destinations as its exact bytes; "
+                    + "the run manifest keeps the exact bytes, so a restore recreates the name")
+            }
+        }
+        return Snapshot(sourceFolder: root, files: sorted, remoteFolder: remoteFolder, warnings: warnings)
     }
 }
 

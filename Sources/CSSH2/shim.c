@@ -57,6 +57,41 @@ int sb_ssh2_sftp_rename(LIBSSH2_SFTP *sftp, const char *from, size_t from_len, c
 
 int sb_ssh2_sftp_close(LIBSSH2_SFTP_HANDLE *handle) { return libssh2_sftp_close_handle(handle); }
 
+// MARK: SCP and exec
+
+LIBSSH2_CHANNEL *sb_ssh2_channel_exec(LIBSSH2_SESSION *session, const char *command, size_t command_len) {
+    LIBSSH2_CHANNEL *channel = libssh2_channel_open_session(session);
+    if (channel == NULL) return NULL;
+    if (libssh2_channel_process_startup(channel, "exec", sizeof("exec") - 1, command, (unsigned int)command_len) != 0) {
+        libssh2_channel_free(channel);
+        return NULL;
+    }
+    return channel;
+}
+
+ssize_t sb_ssh2_channel_read(LIBSSH2_CHANNEL *channel, int stream, char *buffer, size_t length) {
+    return libssh2_channel_read_ex(channel, stream ? SSH_EXTENDED_DATA_STDERR : 0, buffer, length);
+}
+
+ssize_t sb_ssh2_channel_write(LIBSSH2_CHANNEL *channel, const char *buffer, size_t length) {
+    return libssh2_channel_write_ex(channel, 0, buffer, length);
+}
+
+LIBSSH2_CHANNEL *sb_ssh2_scp_send(LIBSSH2_SESSION *session, const char *path, int mode, long long size) {
+    return libssh2_scp_send64(session, path, mode, (libssh2_int64_t)size, 0, 0);
+}
+
+LIBSSH2_CHANNEL *sb_ssh2_scp_recv(LIBSSH2_SESSION *session, const char *path, long long *size, long long *mtime) {
+    libssh2_struct_stat info;
+    memset(&info, 0, sizeof info);
+    LIBSSH2_CHANNEL *channel = libssh2_scp_recv2(session, path, &info);
+    if (channel != NULL) {
+        *size = (long long)info.st_size;
+        *mtime = (long long)info.st_mtime;
+    }
+    return channel;
+}
+
 // MARK: rsa-sha2-256
 
 struct sb_ssh2_rsa_key { EVP_PKEY *pkey; };

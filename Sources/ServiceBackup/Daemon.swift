@@ -20,6 +20,10 @@ public struct Daemon: Sendable {
     public let status: StatusRecorder?
     /// The manifest's warnings, logged once after `Service-backup Started`.
     public var warnings: [String] = []
+    /// The manifest's file, for the start line.
+    public var manifestPath: String? = nil
+    /// The lock shared with every other process running this manifest's backups (none when nil).
+    public var lockFile: String? = nil
 
     public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun, status: StatusRecorder? = nil) {
         self.configuration = configuration
@@ -29,7 +33,7 @@ public struct Daemon: Sendable {
     }
 
     public func run(logger: Logger) async {
-        logger.info("Service-backup Started")
+        logger.info("Service-backup Started", metadata: startedMetadata())
         ConfigurationWarnings.log(warnings, to: logger)
         guard let schedule, !backupRun.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
@@ -50,8 +54,11 @@ public struct Daemon: Sendable {
                 for await _ in ticks {
                     if Task.isCancelled { break }
                     running.set(true)
-                    let report = await backupRun.perform(logger: logger)
+                    let report = await backupRun.performLocked(
+                        lockFile: lockFile, waitIfBusy: !configuration.exitIfInProgress, logger: logger,
+                        refused: { alerts.post(.refused(backupGUID: $0), logger: logger) })
                     running.set(false)
+                    guard let report else { continue }
                     await status?.recordDaemonRun(report, nextRun: schedule.next(after: Date()), logger: logger)
                     if let notice = AlertNotice.finished(report) { alerts.post(notice, logger: logger) }
                 }
@@ -60,13 +67,7 @@ public struct Daemon: Sendable {
             group.addTask {
                 await Self.tick(on: schedule, splay: splay, missed: { Self.missed($0, alerts: alerts, logger: logger) }) { fireTime in
                     if configuration.exitIfInProgress && running.isSet {
-                        var refused = logger
-                        let guid = UUID().uuidString.lowercased()
-                        refused[metadataKey: "backup_guid"] = .string(guid)
-                        refused.error(
-                            "Backup currently in progress, exiting. Another backup will not be able to start until this is completed.",
-                            metadata: ["error": "backup operation rejected"]
-                        )
+                        let guid = BackupRun.logRefusal(logger)
                         alerts.post(.refused(backupGUID: guid), logger: logger)
                     } else if case .dropped(let replaced) = tickQueue.yield(fireTime) {
                         Self.missed(.replaced(replaced), alerts: alerts, logger: logger)

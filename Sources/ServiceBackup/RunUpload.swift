@@ -26,9 +26,7 @@ extension BackupRun {
         }
         let layout = RunLayout(dayFolder: snapshot.remoteFolder, runID: report.runID, runFolder: configuration.runFolders)
         progress?.begin(totalBytes: snapshot.totalBytes)
-        if snapshot.files.isEmpty {
-            logger.warning("source folder \(snapshot.sourceFolder) is empty: the run records a backup of no files")
-        }
+        noteWarnings(of: snapshot, logger: logger, into: &report)
 
         // Files first, to every destination at once.
         var outcomes = await withTaskGroup(of: (Int, FilesOutcome).self) { group in

@@ -48,11 +48,16 @@ public struct Service: Sendable {
         return service
     }
 
+    /// The lock file every run of this manifest holds (none for settings that came from no file).
+    public var lockFile: String? { manifestPath.isEmpty ? nil : ManifestLock.path(forManifest: manifestPath) }
+
     public var backupRun: BackupRun { BackupRun(configuration: configuration, destinations: destinations) }
 
     public var daemon: Daemon {
         var daemon = Daemon(configuration: configuration, schedule: schedule, backupRun: backupRun, status: statusRecorder)
         daemon.warnings = warnings
+        daemon.manifestPath = manifestPath.isEmpty ? nil : manifestPath
+        daemon.lockFile = lockFile
         return daemon
     }
 

@@ -1,24 +1,32 @@
 import Foundation
 
-/// The hidden name a file is written under until it is complete: `.<name>.partial-<8 hex>`, beside its final name.
+/// The hidden name a file is written under until it is complete: `.sb-partial-<16 hex>`, beside its final name.
+/// Its length does not depend on the final name's, so a file whose name is as long as the file system allows can
+/// still be written; the fixed prefix lets crash hygiene find what a killed run left behind.
 public enum TemporaryName {
-    static let marker = ".partial-"
+    static let prefix = ".sb-partial-"
+    /// The form earlier versions wrote, `.<name>.partial-<8 hex>`: still recognised, so it is still swept.
+    static let legacyMarker = ".partial-"
 
     public static func beside(_ path: String) -> String {
         let folder = (path as NSString).deletingLastPathComponent
-        let name = ".\((path as NSString).lastPathComponent)\(marker)\(UUID().uuidString.prefix(8).lowercased())"
+        var random = SystemRandomNumberGenerator()
+        let name = prefix + String(format: "%016llx", random.next() as UInt64)
         return folder.isEmpty ? name : RemotePath.join(folder, name)
     }
 
-    /// Whether `path`'s last component is a name `beside` makes.
+    /// Whether `path`'s last component is a name `beside` makes (or made in earlier versions).
     public static func isTemporary(_ path: String) -> Bool {
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard name.hasPrefix("."), let range = name.range(of: marker, options: .backwards) else { return false }
+        if name.hasPrefix(prefix) {
+            let suffix = name.dropFirst(prefix.count)
+            return suffix.count == 16 && suffix.allSatisfy(\.isHexDigit)
+        }
+        guard name.hasPrefix("."), let range = name.range(of: legacyMarker, options: .backwards) else { return false }
         let suffix = name[range.upperBound...]
         return suffix.count == 8 && suffix.allSatisfy(\.isHexDigit)
     }
 }
-
 /// Joining remote paths the way every store does.
 public enum RemotePath {
     /// `parts` joined by `/`, empty segments and repeated slashes dropped, a leading slash kept if the first part had one.

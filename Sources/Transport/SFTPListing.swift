@@ -23,7 +23,7 @@ extension SFTPClient {
     /// The regular file at `path` (symbolic links followed), or nil when there is none (nothing there, or a folder).
     public func stat(_ path: String) throws -> SFTPFileInfo? {
         var attributes = LIBSSH2_SFTP_ATTRIBUTES()
-        let rc = path.withCString { sb_ssh2_sftp_stat(sftp, $0, strlen($0), 1, &attributes) }
+        let rc = ByteNames.withCPath(path) { sb_ssh2_sftp_stat(sftp, $0, $1, 1, &attributes) }
         if rc != 0 {
             let failure = error(rc, "cannot stat \(path)")
             if failure.noSuchFile { return nil }
@@ -51,7 +51,7 @@ extension SFTPClient {
                 let child = relative.isEmpty ? name : relative + "/" + name
                 var attributes = listed
                 if attributes.flags & UInt(LIBSSH2_SFTP_ATTR_PERMISSIONS) == 0 {
-                    let rc = (root + "/" + child).withCString { sb_ssh2_sftp_stat(sftp, $0, strlen($0), 0, &attributes) }
+                    let rc = ByteNames.withCPath(root + "/" + child) { sb_ssh2_sftp_stat(sftp, $0, $1, 0, &attributes) }
                     if rc != 0 { continue }
                 }
                 if Self.fileType(attributes) == UInt(LIBSSH2_SFTP_S_IFDIR) {
@@ -66,7 +66,7 @@ extension SFTPClient {
 
     /// The names in the folder at `path` with the attributes the server sent along.
     private func readFolder(_ path: String) throws -> [(name: String, attributes: LIBSSH2_SFTP_ATTRIBUTES)] {
-        guard let handle = path.withCString({ sb_ssh2_sftp_open_folder(sftp, $0, strlen($0)) }) else {
+        guard let handle = ByteNames.withCPath(path, { sb_ssh2_sftp_open_folder(sftp, $0, $1) }) else {
             throw error(libssh2_session_last_errno(session.session), "cannot list \(path)")
         }
         defer { _ = sb_ssh2_sftp_close(handle) }
@@ -80,7 +80,7 @@ extension SFTPClient {
             if count < 0 { throw error(count, "cannot list \(path)") }
             if count == 0 { break }
             let bytes = name[0..<Int(count)].map { UInt8(bitPattern: $0) }
-            entries.append((String(decoding: bytes, as: UTF8.self), attributes))
+            entries.append((ByteNames.text(bytes), attributes))  // a name that is not UTF-8 as its key text
         }
         return entries
     }

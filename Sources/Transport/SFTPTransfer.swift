@@ -27,7 +27,7 @@ extension SFTPClient {
         let input = open(localPath, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw SSHError(.local, "cannot read \(localPath): \(String(cString: strerror(errno)))") }
         defer { Glibc.close(input) }
-        guard let handle = remotePath.withCString({ sb_ssh2_sftp_open_for_writing(sftp, $0, strlen($0), 0o644) }) else {
+        guard let handle = ByteNames.withCPath(remotePath, { sb_ssh2_sftp_open_for_writing(sftp, $0, $1, 0o644) }) else {
             throw error(libssh2_session_last_errno(session.session), "cannot open \(remotePath) for writing")
         }
         var handleOpen = true
@@ -92,7 +92,7 @@ extension SFTPClient {
     /// the size and SHA-256 of the bytes written. When the remote file cannot be opened the local one is not
     /// touched (`noSuchFile` tells a missing one); when the transfer fails or is cancelled it is removed.
     public func read(_ remotePath: String, toLocalPath localPath: String, cancellation: CancellationFlag) throws -> SFTPTransferred {
-        guard let handle = remotePath.withCString({ sb_ssh2_sftp_open_for_reading(sftp, $0, strlen($0)) }) else {
+        guard let handle = ByteNames.withCPath(remotePath, { sb_ssh2_sftp_open_for_reading(sftp, $0, $1) }) else {
             throw error(libssh2_session_last_errno(session.session), "cannot open \(remotePath) for reading")
         }
         defer { _ = sb_ssh2_sftp_close(handle) }

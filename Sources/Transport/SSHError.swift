@@ -22,6 +22,8 @@ public struct SSHError: RetryableError, CustomStringConvertible, Sendable {
     public var message: String
     /// The SFTP server said the file or folder does not exist (a `.remote` error).
     public var noSuchFile: Bool
+    /// The server refused the SFTP subsystem (a `.remote` error): files can still travel over SCP.
+    public var sftpUnavailable = false
 
     public init(_ kind: Kind, _ message: String, noSuchFile: Bool = false) {
         self.kind = kind

@@ -4,8 +4,8 @@ import Foundation
 import Glibc
 #endif
 
-/// SFTP over one channel of an `SSHSession`. Paths go to the server as they are, in SFTP packets:
-/// no shell ever sees them. Blocking, like its session. Transfers are in `SFTPTransfer.swift`, stat and
+/// SFTP over one channel of an `SSHSession`. Paths go to the server as they are, in SFTP packets (a
+/// component holding a name that is not UTF-8 as its exact bytes, see `ByteNames`): no shell ever sees them. Blocking, like its session. Transfers are in `SFTPTransfer.swift`, stat and
 /// listing in `SFTPListing.swift`.
 public final class SFTPClient: @unchecked Sendable {
     let session: SSHSession
@@ -36,7 +36,7 @@ public final class SFTPClient: @unchecked Sendable {
             let state = isFolder(prefix)
             if state == 1 { knownFolders.insert(prefix); continue }
             if state == 0 { throw SSHError(.remote, "cannot create folder \(prefix): a file of that name exists") }
-            let rc = prefix.withCString { sb_ssh2_sftp_mkdir(sftp, $0, strlen($0), 0o755) }
+            let rc = ByteNames.withCPath(prefix) { sb_ssh2_sftp_mkdir(sftp, $0, $1, 0o755) }
             // Another channel may have created it meanwhile.
             if rc != 0 && isFolder(prefix) != 1 { throw error(rc, "cannot create folder \(prefix)") }
             knownFolders.insert(prefix)
@@ -44,7 +44,7 @@ public final class SFTPClient: @unchecked Sendable {
     }
 
     private func isFolder(_ path: String) -> Int32 {
-        path.withCString { sb_ssh2_sftp_is_folder(sftp, $0, strlen($0)) }
+        ByteNames.withCPath(path) { sb_ssh2_sftp_is_folder(sftp, $0, $1) }
     }
 
     /// Renames `from` to `to`, replacing `to` if it exists; an existing `to` is first moved to `aside`, a name
@@ -65,12 +65,12 @@ public final class SFTPClient: @unchecked Sendable {
     }
 
     private func renameOnce(_ from: String, _ to: String) -> Int32 {
-        from.withCString { f in to.withCString { t in sb_ssh2_sftp_rename(sftp, f, strlen(f), t, strlen(t)) } }
+        ByteNames.withCPath(from) { f, fromLength in ByteNames.withCPath(to) { t, toLength in sb_ssh2_sftp_rename(sftp, f, fromLength, t, toLength) } }
     }
 
     /// Removes the file at `path`; a file that is not there is not an error.
     public func remove(_ path: String) throws {
-        let rc = path.withCString { sb_ssh2_sftp_unlink(sftp, $0, strlen($0)) }
+        let rc = ByteNames.withCPath(path) { sb_ssh2_sftp_unlink(sftp, $0, $1) }
         guard rc != 0 else { return }
         let failure = error(rc, "cannot remove \(path)")
         if !failure.noSuchFile { throw failure }

@@ -12,6 +12,9 @@ public struct SSHSessionOptions: Sendable {
     /// The host key algorithms to accept, most wanted first (the pinned key's type), so the server shows that key.
     public var hostKeyAlgorithms: [String]
 
+    /// The libssh2 this binary runs with, for messages about what it can and cannot verify.
+    public static var libraryVersion: String { libssh2_version(0).map { String(cString: $0) } ?? "unknown" }
+
     /// Every host key algorithm libssh2 1.10 verifies, in OpenSSH's order of preference.
     public static let supportedHostKeyAlgorithms = [
         "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa",
@@ -125,14 +128,23 @@ public final class SSHSession: @unchecked Sendable {
         }
     }
 
-    /// Starts the SFTP subsystem on a new channel of this session.
+    /// Starts the SFTP subsystem on a new channel of this session. A server that refuses the subsystem
+    /// throws a `.remote` error with `sftpUnavailable` set: retrying cannot change that, SCP can do without it.
     public func openSFTP() throws -> SFTPClient {
         guard let sftp = libssh2_sftp_init(session) else {
             let rc = libssh2_session_last_errno(session)
-            throw SSHError.fromSession(session, code: rc, doing: "starting SFTP on \(endpoint)")
+            var failure = SSHError.fromSession(session, code: rc, doing: "starting SFTP on \(endpoint)")
+            if failure.message.contains("Unable to request SFTP subsystem") || rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED {
+                failure = SSHError(.remote, "\(endpoint) offers no SFTP subsystem")
+                failure.sftpUnavailable = true
+            }
+            throw failure
         }
         return SFTPClient(session: self, sftp: sftp)
     }
+
+    /// Files over the SCP protocol and POSIX commands, for a server without the SFTP subsystem.
+    public func openSCP() -> SCPExecClient { SCPExecClient(session: self) }
 
     /// Sends a keepalive if one is due.
     public func keepalive() {

@@ -46,8 +46,11 @@ struct BackupCommand: AsyncParsableCommand {
         backupRun.progress = terminal?.board
         terminal?.start()
         let run = backupRun
-        let report = await runUntilSignalled { await run.perform(logger: logger) }
+        let report = await runUntilSignalled {
+            await run.performLocked(lockFile: service.lockFile, waitIfBusy: false, logger: logger)
+        }
         await terminal?.stop()
+        guard let report else { throw ExitStatus.failure }
         await service.statusRecorder.recordRun(report, logger: logger)
         if !report.succeeded { throw ExitStatus.failure }
     }

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import ServiceBackup
 
 struct ServiceBackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service-backup",
         abstract: "Backs up a service's data to S3, Azure Blob Storage, Google Cloud Storage, SCP servers or local folders on a cron schedule.",
         discussion: "`service-backup CONFIG` runs the daemon, as `service-backup daemon CONFIG` does.",
+        version: ToolVersion.current,
         subcommands: [
             DaemonCommand.self, BackupCommand.self, ListCommand.self, VerifyCommand.self, RestoreCommand.self,
             PruneCommand.self, CheckCommand.self, StatusCommand.self, ValidateCommand.self, NextRunsCommand.self,

@@ -97,17 +97,20 @@ extension SCPStoreTests {
         let folder = "\(target)/\(Self.day)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let stale = folder + ".dump.rdb.partial-0123abcd", fresh = folder + ".other.partial-89abcdef", kept = folder + "dump.rdb"
-        for path in [stale, fresh, kept] { _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8)) }
+        let staleFixed = folder + ".sb-partial-0123456789abcdef"
+        for path in [stale, staleFixed, fresh, kept] { _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8)) }
         let hourAgo = Date().addingTimeInterval(-3600)
         try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: stale)
+        try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: staleFixed)
         var listed: [String: Date?] = [:]
         for try await object in scp.list(prefix: Self.day) { listed[object.key] = object.modified }
-        #expect(Set(listed.keys) == [Self.day + ".dump.rdb.partial-0123abcd", Self.day + ".other.partial-89abcdef", Self.day + "dump.rdb"])
+        #expect(Set(listed.keys) == [Self.day + ".dump.rdb.partial-0123abcd", Self.day + ".other.partial-89abcdef", Self.day + "dump.rdb",
+                                     Self.day + ".sb-partial-0123456789abcdef"])
         #expect(abs((listed[Self.day + ".dump.rdb.partial-0123abcd"] ?? nil)?.timeIntervalSince(hourAgo) ?? 99) < 2)
         let removed = try await scp.removeStaleUploads(
             olderThan: Date().addingTimeInterval(-600), observer: TransferObserver(kind: "scp", logger: LogCollector().logger))
-        #expect(removed == 1)
-        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(removed == 2)
+        #expect(!FileManager.default.fileExists(atPath: stale) && !FileManager.default.fileExists(atPath: staleFixed))
         #expect(FileManager.default.fileExists(atPath: fresh) && FileManager.default.fileExists(atPath: kept))
     }
 

@@ -62,7 +62,7 @@ struct SCPStoreTests {
     }
 
     func leftovers(under folder: String) -> [String] {
-        (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []).filter { $0.contains(".partial-") }
+        (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []).filter { TemporaryName.isTemporary($0) }
     }
 
     @Test(arguments: ["user_ed25519", "user_rsa_pem", "user_rsa_openssh", "user_ecdsa"])

@@ -1,5 +1,6 @@
 """A running `service-backup` process whose JSON log lines the test can await."""
 import json
+import os
 import signal
 import subprocess
 import threading
@@ -7,10 +8,11 @@ from pathlib import Path
 
 
 class DaemonProcess:
-    def __init__(self, binary: Path, *args: str):
+    def __init__(self, binary: Path, *args: str, env: dict | None = None):
         self.process = subprocess.Popen(
             [str(binary), *map(str, args)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **env} if env else None,
         )
         self.lines: list[dict] = []
         self.raw: list[str] = []

@@ -25,13 +25,17 @@ def fingerprint(public_key: Path, hash_name: str = "sha256") -> str:
 
 
 class SSHServer:
-    """sshd -D -e -f <own config> on 127.0.0.1; `keys` holds user keys by name (ed25519, rsa_pem, stranger)."""
+    """sshd -D -e -f <own config> on 127.0.0.1; `keys` holds user keys by name (ed25519, rsa_pem, stranger).
 
-    def __init__(self):
+    `host_keys` are the host key types, in the order sshd offers them (`host_key` is the first one's file);
+    `sftp=False` leaves out the SFTP subsystem, as restricted accounts often do; `extra_config` is added to sshd_config.
+    """
+
+    def __init__(self, host_keys: tuple[str, ...] = ("ed25519", "ecdsa"), sftp: bool = True, extra_config: str = ""):
         self.folder = Path(tempfile.mkdtemp(prefix="sshd-"))
         self.port = free_port()
-        self.host_key = keygen(self.folder / "host_ed25519", "-t", "ed25519")
-        keygen(self.folder / "host_ecdsa", "-t", "ecdsa")
+        self.host_keys = {kind: keygen(self.folder / f"host_{kind}", "-t", kind) for kind in host_keys}
+        self.host_key = self.host_keys[host_keys[0]]
         self.keys = {
             "ed25519": keygen(self.folder / "user_ed25519", "-t", "ed25519"),
             "rsa_pem": keygen(self.folder / "user_rsa_pem", "-t", "rsa", "-b", "3072", "-m", "PEM"),
@@ -42,9 +46,7 @@ class SSHServer:
         config = self.folder / "sshd_config"
         config.write_text(f"""Port {self.port}
 ListenAddress 127.0.0.1
-HostKey {self.host_key}
-HostKey {self.folder / 'host_ecdsa'}
-AuthorizedKeysFile {authorized}
+{"".join(f"HostKey {path}{chr(10)}" for path in self.host_keys.values())}AuthorizedKeysFile {authorized}
 StrictModes no
 PermitRootLogin prohibit-password
 AllowUsers {self.user}
@@ -53,7 +55,8 @@ KbdInteractiveAuthentication no
 UsePAM no
 PidFile none
 LogLevel INFO
-Subsystem sftp internal-sftp
+{"Subsystem sftp internal-sftp" if sftp else ""}
+{extra_config}
 """)
         os.makedirs("/run/sshd", exist_ok=True)  # sshd's privilege separation folder
         self.log: list[str] = []
@@ -91,11 +94,11 @@ Subsystem sftp internal-sftp
     def key_text(self, name: str) -> str:
         return self.keys[name].read_text()
 
-    def host_key_line(self) -> str:
-        return Path(f"{self.host_key}.pub").read_text().strip()
+    def host_key_line(self, kind: str | None = None) -> str:
+        return Path(f"{self.host_keys[kind] if kind else self.host_key}.pub").read_text().strip()
 
-    def host_fingerprint(self) -> str:
-        return fingerprint(Path(f"{self.host_key}.pub"))
+    def host_fingerprint(self, kind: str | None = None) -> str:
+        return fingerprint(Path(f"{self.host_keys[kind] if kind else self.host_key}.pub"))
 
     def stop(self):
         if self.process.poll() is None:

@@ -47,7 +47,7 @@ def local_peer(tmp_path: Path) -> Peer:
 
 
 def partial_files_below(root: Path) -> Callable[[], bool]:
-    return lambda: root.exists() and any(".partial-" in p.name for p in root.rglob("*"))
+    return lambda: root.exists() and any("partial-" in p.name for p in root.rglob("*"))
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_uploads_the_tree_byte_for_byte(binary, tmp_path, sshd, source, key, pin
     assert "ServiceBackup.scp completed" in said
     assert "ServiceBackup.Upload backup completed successfully" in said
     assert tree(dated(target)) == tree(source)
-    assert not [p for p in target.rglob("*") if ".partial-" in p.name]
+    assert not [p for p in target.rglob("*") if "partial-" in p.name]
     assert not list(Path.cwd().glob("pwned")) and not list(tmp_path.rglob("pwned"))
     assert f"Accepted publickey for {sshd.user}" in "".join(sshd.log)
     assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text(key)])
@@ -152,3 +152,70 @@ def test_scp_store_conforms(tmp_path, sshd, pinned):
     assert "conformance passed: scp destination offsite" in result.stdout
     assert not [p for p in target.rglob("*") if p.is_file()], "the suite removes what it wrote"
     assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text("ed25519")])
+
+
+@pytest.mark.parametrize("pin", ["known_hosts", "sha256"])
+def test_a_pinned_rsa_host_key_is_asked_for_when_the_server_offers_ed25519_first(binary, tmp_path, source, pin):
+    sshd = SSHServer(host_keys=("ed25519", "rsa"), extra_config="HostKeyAlgorithms +ssh-rsa")
+    try:
+        fingerprint = sshd.host_key_line("rsa") if pin == "known_hosts" else sshd.host_fingerprint("rsa")
+        target = tmp_path / "rsa pinned"
+        result = backup(binary, tmp_path, manifest(tmp_path, sshd, source, target, "ed25519", fingerprint))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert tree(dated(target)) == tree(source)
+    finally:
+        sshd.stop()
+
+
+def test_a_pinned_key_type_that_cannot_be_verified_says_so(binary, tmp_path, source):
+    # OpenSSH 8.8+ offers RSA host keys only as rsa-sha2-256/512, which libssh2 1.10 cannot verify.
+    sshd = SSHServer(host_keys=("ed25519", "rsa"))
+    try:
+        target = tmp_path / "unverifiable"
+        result = backup(binary, tmp_path, manifest(tmp_path, sshd, source, target, "ed25519", sshd.host_key_line("rsa")))
+        assert result.returncode == 2
+        [error] = [line["data"]["error"] for line in log_lines(result.stdout) if line["message"].endswith("scp upload failed")]
+        assert "the pinned ssh-rsa host key" in error and "cannot be verified" in error and "libssh2" in error
+        assert sshd.host_fingerprint("ed25519") in error  # what to pin instead
+        assert "retrying" not in result.stdout
+        assert not target.exists()
+    finally:
+        sshd.stop()
+
+
+def test_a_server_without_sftp_gets_the_files_over_scp(binary, tmp_path, source):
+    sshd = SSHServer(sftp=False)
+    try:
+        target = tmp_path / "no sftp"
+        config = manifest(tmp_path, sshd, source, target, "ed25519", sshd.host_fingerprint())
+        result = backup(binary, tmp_path, config)
+        assert result.returncode == 0, result.stdout + result.stderr
+        said = messages(result.stdout)
+        assert "ServiceBackup.scp destination offers no SFTP subsystem: files travel over the SCP protocol" in said
+        assert "retrying" not in result.stdout
+        assert_no_secrets(result.stdout, result.stderr, secrets=[sshd.key_text("ed25519")])
+        assert tree(dated(target)) == tree(source)
+        assert not [p for p in target.rglob("*") if "partial-" in p.name]
+        assert not list(Path.cwd().glob("pwned")) and not list(tmp_path.rglob("pwned"))
+        # list, verify and restore work the same way.
+        listed = run_cli(binary, "list", config, "--json")
+        assert listed.returncode == 0, listed.stderr
+        verified = run_cli(binary, "verify", config, "--read-data")
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        restored = run_cli(binary, "restore", config, "--to", tmp_path / "restored")
+        assert restored.returncode == 0, restored.stderr
+        assert tree(tmp_path / "restored") == tree(source)
+    finally:
+        sshd.stop()
+
+
+def test_the_scp_store_conforms_without_sftp(tmp_path):
+    sshd = SSHServer(sftp=False)
+    try:
+        config = {"server": "127.0.0.1", "port": sshd.port, "user": sshd.user, "destination": str(tmp_path / "conformance"),
+                  "key": sshd.key_text("ed25519"), "fingerprint": sshd.host_fingerprint()}
+        path = write_manifest(tmp_path, {"destinations": [{"type": "scp", "config": config}],
+                                         "source_folder": str(tmp_path), "cron_schedule": "@daily"})
+        run_conformance(path)
+    finally:
+        sshd.stop()

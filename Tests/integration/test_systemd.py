@@ -96,6 +96,15 @@ def test_the_daemon_unit_stops_gracefully_and_restarts_on_failure():
     assert unit("service-backup.service")["Install"]["WantedBy"] == "multi-user.target"
 
 
+@pytest.mark.parametrize("name", ["service-backup.service", "service-backup-manual.service"])
+def test_both_units_share_the_lock_folder(name):
+    # ProtectSystem=strict leaves /run/lock read-only: the runs' lock lives in the units' runtime folder,
+    # which the binary looks for first, and which one unit's stop must not remove under the other.
+    service = unit(name)["Service"]
+    assert service["RuntimeDirectory"] == "service-backup"
+    assert service["RuntimeDirectoryPreserve"] == "yes"
+
+
 def test_the_manual_unit_runs_one_backup():
     service = unit("service-backup-manual.service")["Service"]
     assert service["Type"] == "oneshot"
@@ -113,7 +122,7 @@ def test_install_honours_prefix_and_destdir(binary, tmp_path):
     assert installed.stat().st_mode & 0o777 == 0o755
     assert os.readlink(destdir / "usr" / "bin" / "manual-backup") == "service-backup"
     for config in ("backup.yml", "backup.yml.example"):
-        assert (destdir / "etc" / "service-backup" / config).stat().st_mode & 0o777 == 0o600, config
+        assert (destdir / "etc" / "service-backup" / config).stat().st_mode & 0o777 == 0o640, config
     assert (destdir / "usr" / "lib" / "sysusers.d" / "service-backup.conf").read_text().count("u service-backup") == 1
 
     unit_dir = destdir / "usr" / "lib" / "systemd" / "system"

@@ -34,4 +34,15 @@ void sb_ssh2_rsa_key_free(sb_ssh2_rsa_key *key);
 /// Public-key authentication signing with rsa-sha2-256 (RFC 8332); returns a libssh2 error code.
 int sb_ssh2_userauth_rsa_sha256(LIBSSH2_SESSION *session, const char *user, sb_ssh2_rsa_key *key);
 
+// SCP protocol and remote commands, for servers without the SFTP subsystem.
+/// A session channel running `command` (exec request), or NULL (see libssh2_session_last_errno).
+LIBSSH2_CHANNEL *sb_ssh2_channel_exec(LIBSSH2_SESSION *session, const char *command, size_t command_len);
+/// Reads stdout (`stream` 0) or stderr (`stream` 1) of `channel`.
+ssize_t sb_ssh2_channel_read(LIBSSH2_CHANNEL *channel, int stream, char *buffer, size_t length);
+ssize_t sb_ssh2_channel_write(LIBSSH2_CHANNEL *channel, const char *buffer, size_t length);
+/// A channel receiving one file of `size` bytes at `path` over the SCP protocol (`scp -t`), or NULL.
+LIBSSH2_CHANNEL *sb_ssh2_scp_send(LIBSSH2_SESSION *session, const char *path, int mode, long long size);
+/// A channel sending the file at `path` over the SCP protocol (`scp -f`), its size and mtime in `size`/`mtime`; or NULL.
+LIBSSH2_CHANNEL *sb_ssh2_scp_recv(LIBSSH2_SESSION *session, const char *path, long long *size, long long *mtime);
+
 #endif

@@ -20,6 +20,9 @@ public struct LocalStore: ObjectStore {
 
     func file(_ key: String) -> String { RemotePath.join(path, key) }
 
+    /// The exact bytes of the file `key` names: a component holding a name that is not UTF-8 is its bytes.
+    func fileBytes(_ key: String) -> [UInt8] { ByteNames.bytes(file(key)) }
+
     public func prepare(observer: TransferObserver) async throws {
         let path = path
         try await blocking { _ in
@@ -32,17 +35,30 @@ public struct LocalStore: ObjectStore {
     }
 
     public func put(_ key: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
-        let target = file(key)
+        let target = file(key), bytes = fileBytes(key), root = path
         let copied = try await blocking { flag in
-            try FileCopy.copy(from: source.path, offset: source.offset, length: source.length,
-                              to: target, via: TemporaryName.beside(target), cancellation: flag)
+            guard bytes != Array(target.utf8) else {
+                return try FileCopy.copy(from: source.path, offset: source.offset, length: source.length,
+                                         to: target, via: TemporaryName.beside(target), cancellation: flag)
+            }
+            // A name that is not UTF-8: written whole under a temporary name at the root, then moved to its bytes.
+            let staged = TemporaryName.beside(RemotePath.join(root, "file"))
+            let copied = try FileCopy.copy(from: source.path, offset: source.offset, length: source.length,
+                                           to: staged, via: TemporaryName.beside(staged), cancellation: flag)
+            do {
+                try FilePlacement.place(staged, at: bytes)
+            } catch {
+                unlink(staged)
+                throw error
+            }
+            return copied
         }
         observer.completed(bytes: copied.size)
         return ContentDigest(size: copied.size, sha256: copied.sha256)
     }
 
     public func stat(_ key: String) async throws -> ObjectInfo? {
-        let target = file(key)
+        let target = fileBytes(key)
         return try await blocking { _ in Self.info(key: key, at: target) }
     }
 
@@ -52,22 +68,23 @@ public struct LocalStore: ObjectStore {
     }
 
     public func get(_ key: String, to localPath: String, observer: TransferObserver) async throws -> ContentDigest {
-        let source = file(key)
+        let source = fileBytes(key)
         let copied = try await blocking { flag in
             guard Self.info(key: key, at: source) != nil else {
-                throw StoreError(.notFound, "local path \(source) does not exist")
+                throw StoreError(.notFound, "local path \(DirectoryWalk.display(source)) does not exist")
             }
-            return try FileCopy.copy(from: source, to: localPath, via: TemporaryName.beside(localPath), cancellation: flag)
+            let file = try DirectoryWalk.open(source)  // whatever bytes its name holds
+            return try FileCopy.copy(from: file.path, to: localPath, via: TemporaryName.beside(localPath), cancellation: flag)
         }
         observer.completed(bytes: copied.size)
         return ContentDigest(size: copied.size, sha256: copied.sha256)
     }
 
     public func delete(_ keys: [String]) async throws {
-        let files = keys.map(file)
+        let files = keys.map(fileBytes)
         try await blocking { _ in
-            for target in files where unlink(target) != 0 && errno != ENOENT {
-                throw StoreError(.permanent, "cannot remove \(target): \(String(cString: strerror(errno)))")
+            for target in files where DirectoryWalk.withCString(target, { unlink($0) }) != 0 && errno != ENOENT {
+                throw StoreError(.permanent, "cannot remove \(DirectoryWalk.display(target)): \(String(cString: strerror(errno)))")
             }
         }
     }
@@ -81,32 +98,31 @@ public struct LocalStore: ObjectStore {
         }
     }
 
-    private static func info(key: String, at path: String) -> ObjectInfo? {
-        var status = Glibc.stat()
-        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+    private static func info(key: String, at path: [UInt8]) -> ObjectInfo? {
+        guard let status = DirectoryWalk.status(path, follow: false), (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         return ObjectInfo(key: key, size: Int64(status.st_size), modified: Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec)))
     }
 
     /// Every regular file below `root` whose key starts with `prefix`, walking only the folders the prefix allows.
+    /// Names are read as bytes: one that is not UTF-8 lists under its key text (`ByteNames`).
     private static func walk(root: String, prefix: String, cancellation: CancellationFlag) throws -> [ObjectInfo] {
         var found: [ObjectInfo] = []
-        var pending = [(root, "")]
+        var pending = [(Array(root.utf8), "")]
         while let (folder, keyFolder) = pending.popLast() {
             if cancellation.isCancelled { throw CancellationError() }
-            let names: [String]
+            guard let status = DirectoryWalk.status(folder, follow: true), (status.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let names: [[UInt8]]
             do {
-                names = try FileManager.default.contentsOfDirectory(atPath: folder)
-            } catch CocoaError.fileReadNoSuchFile {
-                continue
-            } catch {
-                throw StoreError(.permanent, "cannot list \(folder): \(error.localizedDescription)")
+                names = try DirectoryWalk.names(in: folder)
+            } catch let error as TransportError {
+                throw StoreError(.permanent, "cannot list \(error.message)")
             }
             for name in names {
-                let key = keyFolder.isEmpty ? name : keyFolder + "/" + name
-                let full = folder + "/" + name
-                var status = Glibc.stat()
-                guard lstat(full, &status) == 0 else { continue }
-                if (status.st_mode & S_IFMT) == S_IFDIR {
+                let text = ByteNames.text(name)
+                let key = keyFolder.isEmpty ? text : keyFolder + "/" + text
+                let full = folder + [0x2F] + name
+                guard let entry = DirectoryWalk.status(full, follow: false) else { continue }
+                if (entry.st_mode & S_IFMT) == S_IFDIR {
                     let asFolder = key + "/"
                     if asFolder.hasPrefix(prefix) || prefix.hasPrefix(asFolder) { pending.append((full, key)) }
                 } else if key.hasPrefix(prefix), let info = info(key: key, at: full) {

@@ -8,13 +8,16 @@ import Storage
 final class SCPConnectionSlot: Sendable {
     struct Connection {
         var session: SSHSession
-        var sftp: SFTPClient
+        /// SFTP, or SCP with POSIX commands when the server offers no SFTP subsystem.
+        var files: any SSHFileAccess
     }
 
     let target: SCPTarget
 
     private let state = Mutex<Connection?>(nil)
     private let seenHostKey = Mutex<SSHHostKey?>(nil)
+    /// Set once the server refused SFTP: later connections go straight to SCP.
+    private let withoutSFTP = Mutex(false)
     /// Temporary files a dropped connection left behind, removed once connected again.
     private let strayTemporaries = Mutex<[String]>([])
 
@@ -40,10 +43,10 @@ final class SCPConnectionSlot: Sendable {
         do {
             seenHostKey.withLock { if $0 == nil { $0 = session.hostKey } }
             try session.authenticate(user: target.user, key: target.key)
-            let connection = Connection(session: session, sftp: try session.openSFTP())
+            let connection = Connection(session: session, files: try openFiles(on: session))
             state.withLock { $0 = connection }
             for stray in strayTemporaries.withLock({ stray in defer { stray = [] }; return stray }) {
-                try? connection.sftp.remove(stray)
+                try? connection.files.remove(stray)
             }
             return connection
         } catch {
@@ -52,6 +55,20 @@ final class SCPConnectionSlot: Sendable {
         }
     }
 
+    /// SFTP when the server offers it, else SCP with POSIX commands (logged once by the store).
+    private func openFiles(on session: SSHSession) throws -> any SSHFileAccess {
+        if withoutSFTP.withLock({ $0 }) { return session.openSCP() }
+        do {
+            return try session.openSFTP()
+        } catch let error as SSHError where error.sftpUnavailable {
+            withoutSFTP.withLock { $0 = true }
+            return session.openSCP()
+        }
+    }
+
+    /// Whether this slot's server refused SFTP, so files go over SCP.
+    var usesSCPProtocol: Bool { withoutSFTP.withLock { $0 } }
+
     /// A session whose host key is the pinned one. A pin by fingerprint does not say the key's type: when
     /// the server shows another of its keys first, each other type is asked for in a handshake of its own.
     func pinnedSession(cancellation: CancellationFlag) throws -> SSHSession {
@@ -59,18 +76,20 @@ final class SCPConnectionSlot: Sendable {
         if target.accepts(session.hostKey) { return session }
         session.close()
         var offered = [session.hostKey]
+        var unavailable: [String] = []
         for algorithm in target.sessionOptions.hostKeyAlgorithms where algorithm != session.hostKey.algorithm {
             let other: SSHSession
             do {
                 other = try SSHSession(host: target.server, port: target.port, options: target.options(onlyHostKey: algorithm), cancellation: cancellation)
             } catch let error as SSHError where error.kind == .connection {
-                continue  // the server has no key of this type
+                unavailable.append(algorithm)  // the server has no key of this type, or will not sign with it as asked
+                continue
             }
             if target.accepts(other.hostKey) { return other }
             offered.append(other.hostKey)
             other.close()
         }
-        throw target.mismatch(offered)
+        throw target.mismatch(offered, unavailable: unavailable)
     }
 
     /// Writes `source` to a temporary name beside `remote`, then renames it into place; returns the size and
@@ -82,19 +101,19 @@ final class SCPConnectionSlot: Sendable {
             let temporary = TemporaryName.beside(remote)
             var temporaryMayExist = false
             do {
-                if !folder.isEmpty { try connection.sftp.createFolders(folder) }
+                if !folder.isEmpty { try connection.files.createFolders(folder) }
                 temporaryMayExist = true
-                let sent = try connection.sftp.write(
+                let sent = try connection.files.write(
                     localPath: source.path, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
-                try connection.sftp.rename(temporary, to: remote, aside: TemporaryName.beside(remote))
-                connection.sftp.keepalive()
+                try connection.files.rename(temporary, to: remote, aside: TemporaryName.beside(remote))
+                connection.files.keepalive()
                 return sent
             } catch {
                 if temporaryMayExist {
                     if (error as? SSHError)?.kind == .connection {
                         strayTemporaries.withLock { $0.append(temporary) }
                     } else {
-                        try? connection.sftp.remove(temporary)
+                        try? connection.files.remove(temporary)
                     }
                 }
                 throw error
@@ -108,7 +127,7 @@ final class SCPConnectionSlot: Sendable {
             defer { current = nil }
             return current
         }
-        connection?.sftp.close()
+        connection?.files.close()
         connection?.session.close()
     }
 }

@@ -3,7 +3,8 @@ import Manifest
 import Storage
 import Transport
 
-/// A folder on a server reached over SSH. Files travel over SFTP (libssh2, in process) on a pool of
+/// A folder on a server reached over SSH. Files travel over SFTP (libssh2, in process; the SCP protocol when
+/// the server offers no SFTP subsystem) on a pool of
 /// connections, each written under a temporary name beside its target and renamed once complete. The
 /// server's host key is checked against the manifest's `fingerprint` before the user's key is offered.
 /// Keys are paths below the manifest's `destination` folder.
@@ -34,11 +35,16 @@ public struct SCPStore: ObjectStore {
     /// base folder. An unpinned server's host key is logged for the operator to pin.
     public func prepare(observer: TransferObserver) async throws {
         let base = target.destination
-        let hostKey = try await withSlot { slot, flag in
+        let (hostKey, overSCP) = try await withSlot { slot, flag in
             try slot.run(cancellation: flag) { connection in
-                if !base.isEmpty { try connection.sftp.createFolders(base) }
+                if !base.isEmpty { try connection.files.createFolders(base) }
             }
-            return slot.hostKey
+            return (slot.hostKey, slot.usesSCPProtocol)
+        }
+        if overSCP {
+            observer.logger.info("scp destination offers no SFTP subsystem: files travel over the SCP protocol", metadata: [
+                "server": .string(target.endpoint),
+            ])
         }
         if !target.isPinned, let hostKey {
             observer.logger.warning("scp destination has no fingerprint: the server's host key is not checked; pin it with fingerprint: \(hostKey.sha256Fingerprint)", metadata: [
@@ -58,7 +64,7 @@ public struct SCPStore: ObjectStore {
 
     public func stat(_ key: String) async throws -> ObjectInfo? {
         let remote = remotePath(key)
-        let info = try await withSlot { slot, flag in try slot.run(cancellation: flag) { try $0.sftp.stat(remote) } }
+        let info = try await withSlot { slot, flag in try slot.run(cancellation: flag) { try $0.files.stat(remote) } }
         return info.map { ObjectInfo(key: key, size: $0.size, modified: $0.modified) }
     }
 
@@ -68,7 +74,7 @@ public struct SCPStore: ObjectStore {
         let root = remotePath(folder)
         return .found {
             let files = try await withSlot { slot, flag in
-                try slot.run(cancellation: flag) { try $0.sftp.listFiles(under: root, cancellation: flag) }
+                try slot.run(cancellation: flag) { try $0.files.listFiles(under: root, cancellation: flag) }
             }
             return files.compactMap { file in
                 let key = folder.isEmpty ? file.path : folder + "/" + file.path
@@ -80,7 +86,7 @@ public struct SCPStore: ObjectStore {
     public func get(_ key: String, to localPath: String, observer: TransferObserver) async throws -> ContentDigest {
         let remote = remotePath(key)
         let got = try await withSlot { slot, flag in
-            try slot.run(cancellation: flag) { try $0.sftp.read(remote, toLocalPath: localPath, cancellation: flag) }
+            try slot.run(cancellation: flag) { try $0.files.read(remote, toLocalPath: localPath, cancellation: flag) }
         }
         observer.completed(bytes: got.size)
         return ContentDigest(size: got.size, sha256: got.sha256)
@@ -92,7 +98,7 @@ public struct SCPStore: ObjectStore {
             try slot.run(cancellation: flag) { connection in
                 for remote in remotes {
                     if flag.isCancelled { throw SSHError(.cancelled, "removal of \(remote) cancelled") }
-                    try connection.sftp.remove(remote)
+                    try connection.files.remove(remote)
                 }
             }
         }

@@ -60,10 +60,36 @@ struct SCPTarget: Sendable {
         return options
     }
 
-    func mismatch(_ offered: [SSHHostKey]) -> SSHError {
+    /// Why no key the server showed is the pinned one. `unavailable` are the key types the server would not
+    /// show when asked for them alone. A pin that names a type this build cannot verify says exactly that.
+    func mismatch(_ offered: [SSHHostKey], unavailable: [String] = []) -> SSHError {
         let shown = offered.map { "\($0.algorithm) \($0.sha256Fingerprint)" }.joined(separator: ", ")
         let expected = pin?.expectedFingerprints.joined(separator: " or ") ?? "none"
-        return SSHError(.hostKeyMismatch,
-            "host key of \(endpoint) does not match the pinned fingerprint: expected \(expected), server offered \(shown)")
+        var text = "host key of \(endpoint) does not match the pinned fingerprint: expected \(expected), server offered \(shown)"
+        let pinnedTypes = pin?.algorithms ?? []
+        let unverifiable = pinnedTypes.filter { !SSHSessionOptions.supportedHostKeyAlgorithms.contains($0) || unavailable.contains($0) }
+        if !unverifiable.isEmpty, pinnedTypes.allSatisfy(unverifiable.contains) {
+            text = "the pinned \(unverifiable.joined(separator: "/")) host key of \(endpoint) cannot be verified: "
+                + unverifiable.map(Self.whyUnverifiable).joined(separator: "; ")
+                + ". Pin another of the server's keys (it offered \(shown))"
+        } else if pinnedTypes.isEmpty, !unavailable.isEmpty {
+            text += "; the pin is a fingerprint without a key type, and the server would not show its "
+                + unavailable.joined(separator: ", ") + " keys, if it has any, in a form this build verifies"
+                + (unavailable.contains("ssh-rsa") ? " (\(Self.whyUnverifiable("ssh-rsa")))" : "")
+                + ": if the pin is of such a key, pin one of those offered instead"
+        }
+        return SSHError(.hostKeyMismatch, text)
+    }
+
+    static func whyUnverifiable(_ algorithm: String) -> String {
+        let library = "libssh2 \(SSHSessionOptions.libraryVersion)"
+        if algorithm == "ssh-rsa" {
+            return "\(library) verifies RSA host keys only by ssh-rsa (SHA-1) signatures, which the server does not offer "
+                + "(OpenSSH 8.8 and later offer RSA host keys only as rsa-sha2-256/512 unless HostKeyAlgorithms +ssh-rsa)"
+        }
+        if !SSHSessionOptions.supportedHostKeyAlgorithms.contains(algorithm) {
+            return "\(library) cannot verify \(algorithm) host keys"
+        }
+        return "the server offered no \(algorithm) host key"
     }
 }
