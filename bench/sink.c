@@ -44,7 +44,7 @@ typedef struct part { int number; int64_t size; unsigned char *head; size_t head
 
 typedef struct entry {
     struct entry *next;
-    char *key;          /* 'O' object, 'U' upload, 'B' Azure block (blob "\n" id), 'C' bucket/container */
+    char *key;          /* 'O' object (S3 bucket/key, Azure @container/blob), 'U' upload, 'B' Azure block (blob "\n" id), 'C' bucket, 'A' container */
     int64_t size;
     char etag[80];
     unsigned char *head;
@@ -686,10 +686,10 @@ static int s3(conn *c, request *r, const char *bucket, const char *key) {
 static int azure(conn *c, request *r, const char *container, const char *blob) {
     char q[4096], comp[64], restype[64], hdr[1024], date[64];
     qget(r, "comp", comp, sizeof comp); qget(r, "restype", restype, sizeof restype);
-    char base[2048]; snprintf(base, sizeof base, "%s/", container);
+    char base[2048]; snprintf(base, sizeof base, "@%s/", container);   /* apart from S3's buckets */
     httpdate(time(NULL), date, sizeof date);
     if (!*blob) {
-        char *ck = joinkey('C', container, NULL);
+        char *ck = joinkey('A', container, NULL);
         int rc;
         if (!strcmp(comp, "list")) {
             char prefix[2048], delim[64], marker[4096], maxr[32];
