@@ -218,6 +218,11 @@ class Tools:
             text += f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()) + "\n"
         (self.work / "rclone.conf").write_text(text)
 
+    def rclone_azure(self, url: str) -> None:
+        """Debian's rclone (1.60) takes `endpoint` as a host suffix; a container SAS URL (path-style on an IP, not
+        checked by the sink) points it at the sink's container."""
+        self.rclone_config({"baz": {"type": "azureblob", "sas_url": f"{url}/{ACCOUNT}/bench?sv={AZURE_VERSION}&sr=c&sp=racwdl&sig=bench"}})
+
     def manifest(self, name: str, source: Path, destination: dict, schedule: str = "@daily") -> Path:
         path = self.work / f"{name}.yml"
         path.write_text(yaml.safe_dump({"destinations": [destination], "source_folder": str(source), "cron_schedule": schedule}))
@@ -287,7 +292,7 @@ def s3_cases(tools: Tools, sink: Sink, data: dict, wanted) -> list[dict]:
 def azure_cases(tools: Tools, sink: Sink, data: dict, wanted) -> list[dict]:
     if not wanted("azure-1g"):
         return []
-    tools.rclone_config({"baz": {"type": "azureblob", "account": ACCOUNT, "key": KEY, "endpoint": f"{sink.url}/{ACCOUNT}"}})
+    tools.rclone_azure(sink.url)
     manifest = tools.manifest("azure-1g", data["big_dir"], tools.azure_destination(sink.url, "sb"))
     sdk = Client("azure-storage-blob upload_blob", lambda rep: (
         [tools.python, "-c", SDK_UPLOAD, f"{sink.url}/{ACCOUNT}", KEY, str(data["big"]), f"sdk/{rep}/big.bin"], tools.env))
@@ -307,7 +312,7 @@ def wan_cases(tools: Tools, sink: Sink, proxy: WanProxy, data: dict, wanted) -> 
             tools.ours_backup(manifest), tools.aws_cp(proxy.url, data["big"]), tools.rclone_copy("bs3:bench", data["big"], "rclone copy"),
         ], sink.cpu, proxy.connections, before=sink.reset)
     if wanted("wan-azure"):
-        tools.rclone_config({"baz": {"type": "azureblob", "account": ACCOUNT, "key": KEY, "endpoint": f"{proxy.url}/{ACCOUNT}"}})
+        tools.rclone_azure(proxy.url)
         manifest = tools.manifest("wan-azure", data["big_dir"], tools.azure_destination(proxy.url, "sb"))
         sdk = Client("azure-storage-blob upload_blob", lambda rep: (
             [tools.python, "-c", SDK_UPLOAD, f"{proxy.url}/{ACCOUNT}", KEY, str(data["big"]), f"sdk/{rep}/big.bin"], tools.env))
