@@ -11,8 +11,8 @@ build=.build/bench
 mkdir -p "$build"
 cc -O2 -Wall -Wextra -pthread -o "$build/sink" bench/sink.c
 cc -O2 -Wall -Wextra -pthread -o "$build/wanproxy" bench/wanproxy.c
-if ! command -v rclone >/dev/null || [ ! -x /usr/sbin/sshd ]; then
-  apt-get install -y -q rclone openssh-server openssh-client curl >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q rclone openssh-server openssh-client curl >/dev/null; }
+if ! command -v rclone >/dev/null || [ ! -x /usr/sbin/sshd ] || [ ! -x /usr/bin/time ]; then
+  apt-get install -y -q rclone openssh-server openssh-client curl time >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q rclone openssh-server openssh-client curl time >/dev/null; }
 fi
 if [ ! -x "$build/venv/bin/python" ] || ! cmp -s bench/requirements.txt "$build/venv/requirements.txt"; then
   python3 -m venv "$build/venv"
