@@ -586,7 +586,9 @@ static int s3(conn *c, request *r, const char *bucket, const char *key) {
     char upload[128]; int has_upload = qget(r, "uploadId", upload, sizeof upload);
     int rc;
     if (!strcmp(r->method, "PUT")) {
-        capture k = { .cap = HEAD_MAX };
+        /* a multipart object's first bytes are its first part's (S3 parts but the last are 5 MiB or more) */
+        char number[16];
+        capture k = { .cap = has_upload && qget(r, "partNumber", number, sizeof number) && atoi(number) != 1 ? 0 : HEAD_MAX };
         if (read_body(c, r, &k)) { free(k.data); free(okey); return -1; }
         const char *decoded = hget(r, "x-amz-decoded-content-length");
         (void)decoded;
