@@ -413,29 +413,40 @@ def idle_case(tools: Tools, sink: Sink, data: dict) -> list[dict]:
             time.sleep(0.1)
         time.sleep(2)   # past its start-up
 
-        def switches():
-            total = 0
+        def switches() -> dict[str, int]:
+            """Each thread's voluntary + involuntary context switches, by thread id."""
+            counts = {}
             for status in Path(f"/proc/{process.pid}/task").glob("*/status"):
-                for line in status.read_text().splitlines():
-                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                        total += int(line.split()[1])
-            return total
+                try:
+                    lines = status.read_text().splitlines()
+                except OSError:   # the thread ended
+                    continue
+                counts[status.parent.name] = sum(int(x.split()[1]) for x in lines
+                                                 if x.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+            return counts
 
         def status_kib(field):
             line = next(x for x in Path(f"/proc/{process.pid}/status").read_text().splitlines() if x.startswith(field))
             return int(line.split()[1])
 
-        before, cpu0 = switches(), proc_cpu(process.pid)
-        time.sleep(IDLE_SECONDS)
-        after, cpu1 = switches(), proc_cpu(process.pid)
+        # Sampled each second: a thread that starts counts from 0, one that ends keeps its last count.
+        first, last = switches(), {}
+        cpu0 = proc_cpu(process.pid)
+        for _ in range(IDLE_SECONDS):
+            time.sleep(1)
+            last.update(switches())
+        cpu1 = proc_cpu(process.pid)
+        churn = len(set(first) ^ set(last))
+        before, after = sum(first.get(tid, 0) for tid in last), sum(last.values())
         threads = len(list(Path(f"/proc/{process.pid}/task").iterdir()))
         row = {"case": "idle", "title": f"Idle daemon, {IDLE_SECONDS} s between fires", "client": "service-backup daemon", "ours": True,
                "mib": 0, "median_s": IDLE_SECONDS, "min_s": IDLE_SECONDS, "max_s": IDLE_SECONDS, "times": [IDLE_SECONDS],
                "mib_s": None, "ratio": None, "rss_mib": status_kib("VmRSS") / 1024, "peak_rss_mib": status_kib("VmHWM") / 1024,
                "cpu_s": cpu1 - cpu0, "server_cpu_s": 0.0, "connections": 0,
-               "context_switches": after - before, "wakeups_per_s": (after - before) / IDLE_SECONDS, "threads": threads}
+               "context_switches": after - before, "wakeups_per_s": (after - before) / IDLE_SECONDS, "threads": threads,
+               "threads_started": churn}
         log(f"   RSS {row['rss_mib']:.1f} MiB (peak {row['peak_rss_mib']:.1f}), {row['context_switches']} context switches "
-            f"({row['wakeups_per_s']:.2f}/s), {threads} threads, CPU {row['cpu_s']:.2f} s")
+            f"({row['wakeups_per_s']:.2f}/s), {threads} threads ({churn} started or ended), CPU {row['cpu_s']:.2f} s")
         return [row]
     finally:
         process.send_signal(signal.SIGTERM)
@@ -482,7 +493,8 @@ def write_report(out: Path, rows: list[dict], info: dict, tools_versions: dict) 
         f"with the same data, alternating order, {info['reps']} times. Ratio = the client's median time / ours: above 1, we are faster.",
         "Peak RSS is the largest of the runs (the kernel's rusage of the client and its children); CPU is user+sys",
         "(median); server CPU is the sink's (or sshd's) over the run; connections are the TCP connections the client opened.", "",
-        f"- Date: {info['date']}; scale: {info['scale']}; load average at the end: {info['load']}",
+        f"- Date: {info['date']}; scale: {info['scale']}" + (" (BENCH_SCALE=small: a quick run with 64 MiB files, not the figures "
+                                                            "to quote)" if info["scale"] == "small" else "") + f"; load average at the end: {info['load']}",
         f"- Machine: {info['nproc']} CPUs, {info['cpu']}, {info['memory']}, Linux {info['kernel']}",
     ]
     lines += [f"- {name}: {version}" for name, version in tools_versions.items()]
@@ -497,15 +509,16 @@ def write_report(out: Path, rows: list[dict], info: dict, tools_versions: dict) 
     for row in rows:
         if row["case"] == "idle":
             continue
+        client = row["client"].replace("|", "\\|")   # a pipe would end the cell
         ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else ("—" if not row["ours"] else "1 (us)")
         lines.append(
-            f"| {row['title']} | {row['client']} | {row['median_s']:.2f} | {row['min_s']:.2f}–{row['max_s']:.2f} | "
+            f"| {row['title']} | {client} | {row['median_s']:.2f} | {row['min_s']:.2f}–{row['max_s']:.2f} | "
             f"{row['mib_s']:.1f} | {ratio} | {row['rss_mib']:.1f} | {row['cpu_s']:.2f} | {row['server_cpu_s']:.2f} | {row['connections']:g} |")
     for row in rows:
         if row["case"] == "idle":
             lines += ["", f"**{row['title']}** (schedule `0 0 1 1 *`): RSS {row['rss_mib']:.1f} MiB (peak {row['peak_rss_mib']:.1f} MiB), "
                       f"{row['context_switches']} context switches over all {row['threads']} threads "
-                      f"({row['wakeups_per_s']:.2f} per second), CPU {row['cpu_s']:.2f} s."]
+                      f"({row['wakeups_per_s']:.2f} per second; {row['threads_started']} threads started or ended meanwhile), CPU {row['cpu_s']:.2f} s."]
     lines += ["", "GCS is not measured yet: a `google-cloud-storage` client against fake-gcs-server would be the pair.", ""]
     (out / "RESULTS.md").write_text("\n".join(lines))
     chart(out / "results.png", rows)
@@ -515,15 +528,21 @@ def chart(path: Path, rows: list[dict]) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     peers = [r for r in rows if r["ratio"] is not None]
     measured = [r for r in rows if r["case"] != "idle"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(15, max(4, 0.32 * max(len(peers), len(measured)) + 1.5)))
     labels = [f"{r['title']}: {r['client']}" for r in peers]
     ratios = [r["ratio"] for r in peers]
-    left.barh(labels, ratios, color=["tab:green" if x >= 1 else "tab:red" for x in ratios])
+    left.barh(labels, ratios, color=["tab:gray" if "ceiling" in r["client"] else "tab:green" if r["ratio"] >= 1 else "tab:red" for r in peers])
     left.axvline(1, color="black", linewidth=0.8)
     left.set_xscale("log")
-    left.set_xlabel("peer time / our time (log; > 1: we are faster)")
+    ticks = [t for t in (0.1, 0.25, 0.5, 1, 2, 4, 8, 16) if min(ratios + [1]) / 1.5 <= t <= max(ratios + [1]) * 1.5]
+    left.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    left.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    for y, value in enumerate(ratios):
+        left.text(value, y, f" {value:.2f}", va="center", fontsize=7)
+    left.set_xlabel("peer time / our time (log; > 1: we are faster; gray: the ceiling)")
     left.invert_yaxis()
     left.tick_params(axis="y", labelsize=7)
     right.barh([f"{r['title']}: {r['client']}" for r in measured], [r["rss_mib"] for r in measured],
