@@ -9,7 +9,8 @@ and bench/results.png.
 
 Environment: BENCH_SCALE=small (64 MiB files, 500 small files, 10 s idle) or full (the default: 1 GiB,
 5,000 files, 4 GiB, 60 s idle); BENCH_REPS (3); BENCH_CASES, a comma-separated subset of the case ids
-(s3-1g, s3-many, s3-4g, azure-1g, scp, restore, idle, wan-s3, wan-azure); BENCH_OUT (bench/) for the results.
+(s3-1g, s3-many, s3-4g, azure-1g, scp, restore, idle, wan-s3, wan-azure); BENCH_OUT (bench/) for the results;
+BENCH_BIG_MIB and BENCH_HUGE_MIB override the sizes of the "1 GiB" and "4 GiB" files.
 """
 import base64
 import json
@@ -31,8 +32,8 @@ sys.path.insert(0, str(ROOT / "Tests" / "integration"))
 
 MIB = 1 << 20
 FULL = os.environ.get("BENCH_SCALE", "full") != "small"
-BIG_MIB = 1024 if FULL else 64
-HUGE_MIB = 4096 if FULL else 256
+BIG_MIB = int(os.environ.get("BENCH_BIG_MIB", 1024 if FULL else 64))
+HUGE_MIB = int(os.environ.get("BENCH_HUGE_MIB", 4096 if FULL else 256))
 MANY = 5000 if FULL else 500
 SCP_FILES, SCP_MIB = 8, (1024 if FULL else 64)
 IDLE_SECONDS = 60 if FULL else 10
@@ -117,6 +118,9 @@ class Sink:
         count = self.stats()["connections"]
         return count - self.calls
 
+    def received(self) -> int:
+        return self.stats()["bytes"]
+
     def reset(self) -> None:
         """Forgets every object (the small-file cases would otherwise keep gigabytes), then makes the bucket and container."""
         self.call("POST", "/__sink/reset")
@@ -157,8 +161,10 @@ class Client:
         self.name, self.command, self.ours, self.after = name, command, ours, after
 
 
-def run_case(case_id: str, title: str, mib: float, clients: list[Client], server_cpu, connections, before=None) -> list[dict]:
-    """Runs every client REPS times, alternating the order, and returns one row per client."""
+def run_case(case_id: str, title: str, mib: float, clients: list[Client], server_cpu, connections, before=None,
+             received=None) -> list[dict]:
+    """Runs every client REPS times, alternating the order, and returns one row per client. With `received` (the
+    sink's body-byte count), a client that did not send the case's bytes fails the bench."""
     log(f"== {title}")
     samples: dict[str, list[dict]] = {c.name: [] for c in clients}
     for rep in range(REPS):
@@ -168,10 +174,12 @@ def run_case(case_id: str, title: str, mib: float, clients: list[Client], server
                 before()
             os.sync()   # the previous run's writes are not flushed during this one
             argv, env = client.command(rep)
-            cpu0, conn0 = server_cpu(), connections()
+            cpu0, conn0, bytes0 = server_cpu(), connections(), received() if received else 0
             sample = run_client(argv, env)
             sample["server_cpu"] = server_cpu() - cpu0
             sample["connections"] = connections() - conn0
+            if received and received() - bytes0 < mib * MIB:
+                raise RuntimeError(f"{client.name} sent {received() - bytes0} bytes, less than the case's {mib} MiB")
             samples[client.name].append(sample)
             if client.after:
                 client.after(rep)
@@ -277,18 +285,18 @@ def s3_cases(tools: Tools, sink: Sink, data: dict, wanted) -> list[dict]:
         rows += run_case("s3-1g", f"S3, one {BIG_MIB} MiB file", BIG_MIB, [
             tools.ours_backup(manifest), tools.aws_cp(sink.url, data["big"]),
             tools.rclone_copy("bs3:bench", data["big"], "rclone copy"), tools.curl_put(f"{sink.url}/bench", data["big"]),
-        ], sink.cpu, counted, before=sink.reset)
+        ], sink.cpu, counted, before=sink.reset, received=sink.received)
     if wanted("s3-many"):
         manifest = tools.manifest("s3-many", data["many"], tools.s3_destination(sink.url, "sb"))
         rows += run_case("s3-many", f"S3, {MANY} × 16 KiB", MANY * 16 / 1024, [
             tools.ours_backup(manifest), tools.aws_cp(sink.url, data["many"], recursive=True),
             tools.rclone_copy("bs3:bench", data["many"], "rclone copy"),
-        ], sink.cpu, counted, before=sink.reset)
+        ], sink.cpu, counted, before=sink.reset, received=sink.received)
     if wanted("s3-4g"):
         manifest = tools.manifest("s3-4g", data["huge_dir"], tools.s3_destination(sink.url, "sb"))
         rows += run_case("s3-4g", f"S3, one {HUGE_MIB} MiB file", HUGE_MIB, [
             tools.ours_backup(manifest), tools.aws_cp(sink.url, data["huge"]),
-        ], sink.cpu, counted, before=sink.reset)
+        ], sink.cpu, counted, before=sink.reset, received=sink.received)
     return rows
 
 
@@ -302,7 +310,7 @@ def azure_cases(tools: Tools, sink: Sink, data: dict, wanted) -> list[dict]:
     return run_case("azure-1g", f"Azure, one {BIG_MIB} MiB file", BIG_MIB, [
         tools.ours_backup(manifest), sdk, tools.rclone_copy("baz:bench", data["big"], "rclone copy (azureblob)"),
         tools.curl_put(f"{sink.url}/{ACCOUNT}/bench", data["big"], ["x-ms-blob-type: BlockBlob", f"x-ms-version: {AZURE_VERSION}"]),
-    ], sink.cpu, sink.connections, before=sink.reset)
+    ], sink.cpu, sink.connections, before=sink.reset, received=sink.received)
 
 
 def wan_cases(tools: Tools, sink: Sink, proxy: WanProxy, data: dict, wanted) -> list[dict]:
@@ -313,7 +321,7 @@ def wan_cases(tools: Tools, sink: Sink, proxy: WanProxy, data: dict, wanted) -> 
         manifest = tools.manifest("wan-s3", data["big_dir"], tools.s3_destination(proxy.url, "sb"))
         rows += run_case("wan-s3", f"WAN S3, one {BIG_MIB} MiB file", BIG_MIB, [
             tools.ours_backup(manifest), tools.aws_cp(proxy.url, data["big"]), tools.rclone_copy("bs3:bench", data["big"], "rclone copy"),
-        ], sink.cpu, proxy.connections, before=sink.reset)
+        ], sink.cpu, proxy.connections, before=sink.reset, received=sink.received)
     if wanted("wan-azure"):
         tools.rclone_azure(proxy.url)
         manifest = tools.manifest("wan-azure", data["big_dir"], tools.azure_destination(proxy.url, "sb"))
@@ -321,7 +329,7 @@ def wan_cases(tools: Tools, sink: Sink, proxy: WanProxy, data: dict, wanted) -> 
             [tools.python, "-c", SDK_UPLOAD, f"{proxy.url}/{ACCOUNT}", KEY, str(data["big"]), f"sdk/{rep}/big.bin"], tools.env))
         rows += run_case("wan-azure", f"WAN Azure, one {BIG_MIB} MiB file", BIG_MIB, [
             tools.ours_backup(manifest), sdk, tools.rclone_copy("baz:bench", data["big"], "rclone copy (azureblob)"),
-        ], sink.cpu, proxy.connections, before=sink.reset)
+        ], sink.cpu, proxy.connections, before=sink.reset, received=sink.received)
     return rows
 
 
