@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 binary=$(realpath "${1:-.build/release/service-backup}")
 build=.build/bench
 mkdir -p "$build"
-cc -O2 -Wall -Wextra -pthread -o "$build/sink" bench/sink.c
+cc -O2 -Wall -Wextra -pthread -o "$build/sink" bench/sink*.c
 cc -O2 -Wall -Wextra -pthread -o "$build/wanproxy" bench/wanproxy.c
 if ! command -v rclone >/dev/null || [ ! -x /usr/sbin/sshd ] || [ ! -x /usr/bin/time ]; then
   apt-get install -y -q rclone openssh-server openssh-client curl time >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q rclone openssh-server openssh-client curl time >/dev/null; }
