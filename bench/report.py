@@ -20,8 +20,9 @@ def versions(tools: Tools, binary: Path) -> dict:
             return "not found"
     sdk = subprocess.run([tools.python, "-c", "import azure.storage.blob as b; print(b.__version__)"], capture_output=True, text=True).stdout.strip()
     return {
-        "service-backup": f"{first_line(['git', '-C', str(ROOT), 'describe', '--always', '--dirty'])} ({binary}, built "
-                          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(binary.stat().st_mtime))} UTC)",
+        "service-backup": (f"{first_line(['git', '-C', str(ROOT), 'describe', '--always', '--dirty'])} of this checkout, "
+                           if binary.is_relative_to(ROOT) else "") + f"{binary}, built "
+                          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(binary.stat().st_mtime))} UTC",
         "aws-cli": first_line([tools.aws, "--version"]), "rclone": first_line(["rclone", "version"]),
         "azure-storage-blob": sdk, "curl": first_line(["curl", "--version"]), "OpenSSH": first_line(["ssh", "-V"]),
     }
