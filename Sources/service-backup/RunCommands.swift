@@ -67,10 +67,11 @@ func loadService(_ path: String) throws -> Service {
 }
 
 /// Runs `work` in a task that SIGTERM/SIGINT cancel; returns its result once it has wound down.
-/// The signal handlers are in place before the work starts, so an early signal is never lost.
+/// The signal handlers are in place before the work starts, so an early signal is never lost (before them,
+/// a signal's default action stops the process, with nothing yet begun). Called once per process.
 func runUntilSignalled<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
     let (stop, stopper) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    let signals = ShutdownSignals { _ in stopper.yield() }
+    ShutdownSignals.listen { _ in stopper.yield() }
     let task = Task { await work() }
     let watcher = Task {
         for await _ in stop {
@@ -80,6 +81,5 @@ func runUntilSignalled<T: Sendable>(_ work: @escaping @Sendable () async -> T) a
     }
     let result = await task.value
     watcher.cancel()
-    withExtendedLifetime(signals) {}
     return result
 }

@@ -1,6 +1,7 @@
 """The daemon and `backup` with a local destination: the run's steps, its logs, overlap and shutdown."""
 import datetime
 import os
+import signal
 import stat
 from pathlib import Path
 
@@ -214,6 +215,20 @@ def test_daemon_without_destinations_stays_up(binary, tmp_path, daemons):
     assert daemon.process.poll() is None
     assert daemon.terminate() == 0
     assert daemon.messages[-1] == "ServiceBackup.All backup processes terminated. Exiting"
+
+
+def test_a_sigterm_right_after_start_up_stops_the_daemon_gracefully(binary, layout, daemons):
+    """The handlers are installed before the daemon's first line: a SIGTERM sent the moment it appears is
+    never lost (20 starts; a signal lost in a gap of the start-up would leave a daemon running)."""
+    tmp_path, source, target = layout
+    config = manifest(tmp_path, source, target, cron_schedule="@yearly")
+    for _ in range(20):
+        daemon = DaemonProcess(binary, config)
+        daemons.append(daemon)
+        daemon.wait_for(lambda ms: ms, what="the first line")
+        daemon.process.send_signal(signal.SIGTERM)
+        assert daemon.wait(10) == 0
+        assert daemon.messages[-1] == "ServiceBackup.All backup processes terminated. Exiting"
 
 
 def test_bad_manifest_exits_2_with_the_error(binary, tmp_path):

@@ -14,4 +14,13 @@ int sb_thread_set_ioprio(int io_class, int level);
 /* The calling thread's I/O priority class and level (-1 on error). */
 int sb_thread_get_ioprio(void);
 
+/* Installs one handler for each of `signals` that writes the signal's number as a byte to a self-pipe, so
+   that no signal is lost between start-up and the moment a reader listens. Returns the pipe's read end
+   (close-on-exec), or -1 with errno set. Call it once per process. */
+int sb_signals_install(const int *signals, int count);
+
+/* Waits for the next signal written to `fd` (from sb_signals_install); returns its number, or -1 when the
+   pipe is closed or fails. */
+int sb_signals_next(int fd);
+
 #endif
