@@ -34,7 +34,7 @@ public struct LocalStore: ObjectStore {
     public func put(_ key: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
         let target = file(key)
         let copied = try await blocking { flag in
-            try FileCopy.copy(from: source.path, offset: source.offset, length: source.length,
+            try FileCopy.copy(from: source.readablePath, offset: source.offset, length: source.length,
                               to: target, via: TemporaryName.beside(target), cancellation: flag)
         }
         observer.completed(bytes: copied.size)

@@ -85,7 +85,7 @@ final class SCPConnectionSlot: Sendable {
                 if !folder.isEmpty { try connection.sftp.createFolders(folder) }
                 temporaryMayExist = true
                 let sent = try connection.sftp.write(
-                    localPath: source.path, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
+                    localPath: source.readablePath, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
                 try connection.sftp.rename(temporary, to: remote, aside: TemporaryName.beside(remote))
                 connection.sftp.keepalive()
                 return sent
