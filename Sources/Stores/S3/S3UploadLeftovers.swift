@@ -7,21 +7,17 @@ import Transport
 /// CreateMultipartUpload is not idempotent: an attempt whose answer was lost (a reset, a cut-off answer, a stall,
 /// or the run cancelled while it was on its way) may have created an upload the retry then duplicates. Its id is
 /// known only to the server, so after such a create the put lists the uploads of its exact key and aborts every
-/// one initiated since the put began (less `clockAllowance`, the clock skew SigV4 itself tolerates), except the
-/// one it completed. Uploads of the same key started in that window by anything else would be aborted too; the
-/// run lock keeps a second run of the same manifest away, and no two destinations of one run write the same
-/// bucket key. Whatever this misses (a crash in between) the stale-upload sweep of a later run removes.
+/// one but the upload it completed. Upload times are not used to tell them apart: servers' clocks differ from
+/// ours, and S3-compatible servers report them loosely. Another unfinished upload of the same key can only be an
+/// interrupted earlier write of this tool (the run lock keeps a second run of the manifest away, and no two
+/// destinations of one run write the same bucket key), which the stale-upload sweep would remove anyway.
+/// Whatever this misses (a crash in between) the stale-upload sweep of a later run removes.
 final class S3UploadLeftovers: Sendable {
-    /// How far the server's clock may be ahead of ours and an upload still count as this put's.
-    static let clockAllowance: TimeInterval = 15 * 60
-
     let upload: S3Upload
-    let began: Date
     private let retried = Atomic<Bool>(false)
 
-    init(upload: S3Upload, began: Date = Date()) {
+    init(upload: S3Upload) {
         self.upload = upload
-        self.began = began
     }
 
     /// Told by the create's retry loop before each further attempt.
@@ -35,13 +31,12 @@ final class S3UploadLeftovers: Sendable {
         createWasRetried || !(error is S3Error)
     }
 
-    /// Aborts every upload of the key initiated since `began` (allowance included) but `keeping`, in a task the
-    /// run's cancellation does not reach; a failure is logged, and the stale-upload sweep comes later.
+    /// Aborts every unfinished upload of the key but `keeping`, in a task the run's cancellation does not reach;
+    /// a failure is logged, and the stale-upload sweep comes later.
     func abortAll(keeping kept: String?) async {
         let upload = upload
-        let since = began.addingTimeInterval(-Self.clockAllowance)
         let attempt = Task {
-            for id in try await Self.uploadIDs(of: upload, initiatedSince: since) where id != kept {
+            for id in try await Self.uploadIDs(of: upload) where id != kept {
                 await upload.abort(uploadID: id)
             }
         }
@@ -52,7 +47,7 @@ final class S3UploadLeftovers: Sendable {
         }
     }
 
-    private static func uploadIDs(of upload: S3Upload, initiatedSince since: Date) async throws -> [String] {
+    private static func uploadIDs(of upload: S3Upload) async throws -> [String] {
         let client = upload.cleanupClient
         var ids: [String] = []
         var markers: (keyMarker: String, uploadIDMarker: String)?
@@ -66,7 +61,7 @@ final class S3UploadLeftovers: Sendable {
             guard let page = S3Listing.uploadPage(response.bodyText) else {
                 throw TransportError.cutOff("S3 \(name)", missing: "listing")
             }
-            ids += page.uploads.filter { $0.key == upload.key && ($0.initiated.map { $0 >= since } ?? true) }.map(\.uploadID)
+            ids += page.uploads.filter { $0.key == upload.key }.map(\.uploadID)
             markers = page.next
         } while markers != nil
         return ids
