@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(libcurl4-openssl-dev libssh2-1-dev libssl-dev pkg-config)
-test_packages=(openssh-server openssh-client ruby shellcheck systemd)
+test_packages=(openssh-server openssh-client ruby shellcheck systemd faketime)
 packages=("${build_packages[@]}")
 [ "${1:-}" = "--build-only" ] || packages+=("${test_packages[@]}")
 

@@ -23,7 +23,7 @@ extension SnapshotFile {
         guard identity.size == size, identity.modifiedNanoseconds == modifiedNanoseconds else {
             throw changed(identity.size != size ? "it has \(identity.size) bytes, not the \(size) it had" : "it was rewritten")
         }
-        return Opened(range: FileRange(path: localPath, length: size, file: file), identity: identity)
+        return Opened(range: FileRange(path: localPath, length: size, file: file, identity: identity), identity: identity)
     }
 
     /// Throws when the open file, or what its path leads to now, is no longer the version opened.

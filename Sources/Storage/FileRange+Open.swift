@@ -5,7 +5,17 @@ extension FileRange {
     /// read of this put. Throws `TransportError(.local, …)` naming a file that cannot be opened.
     public func opened() throws -> FileRange {
         if file != nil { return self }
-        return FileRange(path: path, offset: offset, length: length, file: try OpenFile.open(path: path))
+        let file = try OpenFile.open(path: path)
+        return FileRange(path: path, offset: offset, length: length, file: file, identity: file.identity())
+    }
+
+    /// Throws when the open file is no longer as it was opened (grown, shrunk, rewritten): called by a store
+    /// just before the bytes it read become a visible object. Nothing to check for a range that is not open.
+    public func checkUnchanged() throws {
+        guard let file, let identity else { return }
+        if let reason = identity.difference(to: file.identity()) {
+            throw StoreError(.permanent, "\(path) changed while it was being read (\(reason))")
+        }
     }
 
     /// `length` bytes from `offset` within this range as a request body, read through the open file when there is one.
@@ -18,7 +28,7 @@ extension FileRange {
 
     /// A part of this range, read through the same open file.
     public func slice(offset relative: Int64, length count: Int64) -> FileRange {
-        FileRange(path: path, offset: offset + relative, length: count, file: file)
+        FileRange(path: path, offset: offset + relative, length: count, file: file, identity: identity)
     }
 
     /// A path that opens the same file: `/proc/self/fd/N` of the open file (so a rename meanwhile cannot swap

@@ -39,11 +39,15 @@ public struct FileRange: Sendable, Equatable {
     public var offset: Int64
     public var length: Int64
     public var file: OpenFile?
+    /// The open file's identity when the caller opened it: a store checks it still holds before it makes an
+    /// object of the bytes visible (`checkUnchanged`), so a file rewritten in place mid-read is never committed.
+    public var identity: FileIdentity?
 
-    public init(path: String, offset: Int64 = 0, length: Int64, file: OpenFile? = nil) {
+    public init(path: String, offset: Int64 = 0, length: Int64, file: OpenFile? = nil, identity: FileIdentity? = nil) {
         self.path = path
         self.offset = offset
         self.length = length
         self.file = file
+        self.identity = identity
     }
 }

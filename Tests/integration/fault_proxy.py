@@ -11,6 +11,7 @@ except that a share of requests, drawn from a seeded generator, meets a fault:
 Faults after forwarding lose an answer to a request the server carried out: the case retries must survive
 (a CreateMultipartUpload whose answer never arrives, a completed upload that looks failed)."""
 import random
+import re
 import socket
 import struct
 import threading
@@ -24,16 +25,23 @@ AZURE_BUSY = (503, "ServerBusy", "The server is currently unable to receive requ
 
 
 class FaultProxy:
-    """`flavour` is "s3" or "azure" (the error documents it answers); `rate` the share of requests faulted."""
+    """`flavour` is "s3" or "azure" (the error documents it answers); `rate` the share of requests faulted;
+    `only`, a pattern of request heads: when given, only matching requests may meet a fault."""
 
-    def __init__(self, upstream_port: int, seed: int, rate: float, flavour: str, faults=FAULTS, hold_seconds: float = 60):
+    def __init__(self, upstream_port: int, seed: int, rate: float, flavour: str, faults=FAULTS, hold_seconds: float = 60,
+                 only: bytes | None = None):
         self.upstream_port = upstream_port
         self.random = random.Random(seed)
         self.rate = rate
         self.flavour = flavour
         self.faults = tuple(faults)
         self.hold_seconds = hold_seconds
+        self.only = re.compile(only) if only else None
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        # Requests received, and faults whose request reached the server, so far.
+        self.received = 0
+        self.faulted = 0
         self.counts = {fault: 0 for fault in ("pass",) + FAULTS}
         self.stopping = threading.Event()
         self.connections: list[socket.socket] = []
@@ -61,8 +69,22 @@ class FaultProxy:
     def __exit__(self, *_):
         self.close()
 
-    def _draw(self) -> str:
+    def wait_for(self, predicate, timeout: float = 60) -> None:
+        """Waits until `predicate(proxy)` holds, checked as requests come and faults happen."""
+        with self.changed:
+            if not self.changed.wait_for(lambda: predicate(self), timeout=timeout):
+                raise TimeoutError(f"the proxy never reached the awaited state: {self.counts}")
+
+    def _note(self, field: str) -> None:
+        with self.changed:
+            setattr(self, field, getattr(self, field) + 1)
+            self.changed.notify_all()
+
+    def _draw(self, head: bytes) -> tuple[str, float]:
         with self.lock:
+            if self.only is not None and not self.only.search(head):
+                self.counts["pass"] += 1
+                return "pass", 0.0
             fault = self.random.choice(self.faults) if self.random.random() < self.rate else "pass"
             self.counts[fault] += 1
             cut = self.random.random()
@@ -86,7 +108,8 @@ class FaultProxy:
                 request = reader.message(request=True)
                 if request is None:
                     return
-                fault, cut = self._draw()
+                self._note("received")
+                fault, cut = self._draw(request.head)
                 if fault in ("error", "busy"):
                     client.sendall(self._error_answer(fault))
                     continue
@@ -99,6 +122,8 @@ class FaultProxy:
                 answer = upstream_reader.message(request=False, method=request.method)
                 if answer is None:
                     return
+                if fault != "pass":
+                    self._note("faulted")
                 if fault == "pass":
                     client.sendall(answer.raw)
                     if answer.closes:

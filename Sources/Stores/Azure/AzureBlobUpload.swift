@@ -31,6 +31,7 @@ struct AzureBlobUpload: Sendable {
             }
         }
         if !layout.isSingleBlob {
+            try source.checkUnchanged()
             let ids = (0..<layout.count).map { BlockLayout.blockID(token: token, index: $0) }
             try await client.putBlockList(blob, blockIDs: ids, accessTier: accessTier, observer: observer)
         }

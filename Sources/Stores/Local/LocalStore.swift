@@ -35,7 +35,7 @@ public struct LocalStore: ObjectStore {
         let target = file(key)
         let copied = try await blocking { flag in
             try FileCopy.copy(from: source.readablePath, offset: source.offset, length: source.length,
-                              to: target, via: TemporaryName.beside(target), cancellation: flag)
+                              to: target, via: TemporaryName.beside(target), cancellation: flag, beforeRename: source.checkUnchanged)
         }
         observer.completed(bytes: copied.size)
         return ContentDigest(size: copied.size, sha256: copied.sha256)

@@ -64,6 +64,7 @@ struct S3Upload: Sendable {
             guard parts.count == plan.count else {
                 throw StoreError(.permanent, "S3 upload of \(key): \(source.path) was not read to its end")
             }
+            try source.checkUnchanged()
             try await complete(uploadID: uploadID, parts: parts)
             if leftovers.createWasRetried { await leftovers.abortAll(keeping: uploadID) }
             return ContentDigest(size: source.length, sha256: sha256)

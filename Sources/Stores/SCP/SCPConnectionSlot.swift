@@ -86,6 +86,7 @@ final class SCPConnectionSlot: Sendable {
                 temporaryMayExist = true
                 let sent = try connection.sftp.write(
                     localPath: source.readablePath, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
+                try source.checkUnchanged()
                 try connection.sftp.rename(temporary, to: remote, aside: TemporaryName.beside(remote))
                 connection.sftp.keepalive()
                 return sent
