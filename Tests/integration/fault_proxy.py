@@ -6,7 +6,9 @@ except that a share of requests, drawn from a seeded generator, meets a fault:
 - `busy`:     answered by the proxy with 503 SlowDown (S3) or ServerBusy (Azure), never forwarded;
 - `reset`:    forwarded, then the connection is reset partway through the answer's body (the server did the work);
 - `stall`:    forwarded, then the answer is held back until the client gives up (longer than its stall timeout);
-- `truncate`: forwarded, then the answer is cut off (connection closed) inside its header block or its body.
+- `truncate`: forwarded, then the answer is cut off (connection closed) inside its header block or its body;
+- `denied`:   (only by a rule) answered 403 AccessDenied / AuthorizationFailure, which no retry fixes, once an
+              earlier fault has happened: a sibling failure at a chosen moment.
 
 Faults after forwarding lose an answer to a request the server carried out: the case retries must survive
 (a CreateMultipartUpload whose answer never arrives, a completed upload that looks failed)."""
@@ -20,6 +22,8 @@ FAULTS = ("error", "busy", "reset", "stall", "truncate")
 
 S3_ERROR = (500, "InternalError", "We encountered an internal error. Please try again.")
 S3_BUSY = (503, "SlowDown", "Please reduce your request rate.")
+S3_DENIED = (403, "AccessDenied", "Access Denied")
+AZURE_DENIED = (403, "AuthorizationFailure", "This request is not authorized to perform this operation.")
 AZURE_ERROR = (500, "InternalError", "The server encountered an internal error. Please retry the request.")
 AZURE_BUSY = (503, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
 
@@ -29,7 +33,7 @@ class FaultProxy:
     `only`, a pattern of request heads: when given, only matching requests may meet a fault."""
 
     def __init__(self, upstream_port: int, seed: int, rate: float, flavour: str, faults=FAULTS, hold_seconds: float = 60,
-                 only: bytes | None = None):
+                 only: bytes | None = None, rules: list[tuple[bytes, str]] | None = None):
         self.upstream_port = upstream_port
         self.random = random.Random(seed)
         self.rate = rate
@@ -37,6 +41,8 @@ class FaultProxy:
         self.faults = tuple(faults)
         self.hold_seconds = hold_seconds
         self.only = re.compile(only) if only else None
+        # (pattern of request heads, fault): the first matching rule decides, always; other requests pass.
+        self.rules = [(re.compile(pattern), fault) for pattern, fault in rules or []]
         self.lock = threading.Lock()
         self.changed = threading.Condition(self.lock)
         # Requests received, and faults whose request reached the server, so far.
@@ -82,7 +88,11 @@ class FaultProxy:
 
     def _draw(self, head: bytes) -> tuple[str, float]:
         with self.lock:
-            if self.only is not None and not self.only.search(head):
+            for pattern, fault in self.rules:
+                if pattern.search(head):
+                    self.counts[fault] = self.counts.get(fault, 0) + 1
+                    return fault, 0.5
+            if self.rules or (self.only is not None and not self.only.search(head)):
                 self.counts["pass"] += 1
                 return "pass", 0.0
             fault = self.random.choice(self.faults) if self.random.random() < self.rate else "pass"
@@ -110,6 +120,10 @@ class FaultProxy:
                     return
                 self._note("received")
                 fault, cut = self._draw(request.head)
+                if fault == "denied":
+                    self.wait_for(lambda proxy: proxy.faulted >= 1, timeout=self.hold_seconds)
+                    client.sendall(self._error_answer(fault))
+                    continue
                 if fault in ("error", "busy"):
                     client.sendall(self._error_answer(fault))
                     continue
@@ -163,16 +177,16 @@ class FaultProxy:
 
     def _error_answer(self, fault: str) -> bytes:
         if self.flavour == "s3":
-            status, code, message = S3_ERROR if fault == "error" else S3_BUSY
+            status, code, message = {"error": S3_ERROR, "busy": S3_BUSY, "denied": S3_DENIED}[fault]
             body = (f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
                     f"<RequestId>fault-proxy</RequestId></Error>").encode()
             extra = ""
         else:
-            status, code, message = AZURE_ERROR if fault == "error" else AZURE_BUSY
+            status, code, message = {"error": AZURE_ERROR, "busy": AZURE_BUSY, "denied": AZURE_DENIED}[fault]
             body = (f'<?xml version="1.0" encoding="utf-8"?><Error><Code>{code}</Code><Message>{message}</Message>'
                     f"</Error>").encode()
             extra = f"x-ms-error-code: {code}\r\nx-ms-request-id: fault-proxy\r\n"
-        reason = "Internal Server Error" if status == 500 else "Service Unavailable"
+        reason = {500: "Internal Server Error", 503: "Service Unavailable", 403: "Forbidden"}[status]
         head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\n{extra}"
                 f"Content-Length: {len(body)}\r\n\r\n")
         return head.encode() + body

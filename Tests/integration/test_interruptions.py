@@ -279,3 +279,22 @@ def test_a_server_that_never_answers_is_given_up_on_in_time(binary, tmp_path):
     # The first try stalls (2 s); retries start up to retry_timeout (4 s) after that failure, and the last stalls too.
     assert took < 2 + 4 + 2 + 3, took
     assert "no data moved for 2" in result.stdout
+
+
+@pytest.mark.parametrize("moment", ["create", "part"])
+def test_a_sibling_failure_while_an_upload_is_under_way_leaves_no_multipart_upload(binary, tmp_path, moto_s3, moment):
+    """The big file's CreateMultipartUpload (or part 2) has reached the server and its answer is on its way when a
+    sibling file is refused for good: the run is cancelled, and the upload it may not know the id of is aborted."""
+    client = moto_s3.client()
+    bucket = new_bucket(client)
+    source, data = big_source(tmp_path)
+    (source / "a-small.txt").write_bytes(b"small")
+    held = rb"^POST [^ ]*\?uploads" if moment == "create" else PART_2
+    with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), 1, 0.0, "s3",
+                    rules=[(held, "stall"), (rb"^PUT [^ ]*a-small\.txt", "denied")]) as proxy:
+        result = run_cli(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(
+            moto_s3, bucket, proxy.endpoint, concurrency=2)}))
+        assert proxy.counts.get("denied") == 1 and proxy.faulted >= 1, proxy.counts
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "AccessDenied" in result.stdout
+    assert_nothing_incomplete(client, bucket, data)
