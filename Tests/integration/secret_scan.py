@@ -7,6 +7,7 @@ autouse fixture `secrets_never_leak` scans those outputs and every file below th
 the binary first ran (manifests the test wrote aside) and fails the test naming where a secret appeared, never
 the secret itself."""
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -87,7 +88,9 @@ def _hits(tmp_path: Path | None) -> list[str]:
             for name in names:
                 path = Path(root) / name
                 try:
-                    if path.is_symlink() or path.resolve() in STATE.written or path.stat().st_mtime < STATE.started:
+                    status = path.lstat()
+                    # Regular files only: opening a FIFO a test left would wait for a writer forever.
+                    if not stat.S_ISREG(status.st_mode) or path.resolve() in STATE.written or status.st_mtime < STATE.started:
                         continue
                     with open(path, "rb") as handle:
                         data = handle.read(SCAN_LIMIT)

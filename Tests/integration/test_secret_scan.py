@@ -25,3 +25,10 @@ def test_key_bodies_are_scanned_line_by_line():
     record_output("-----BEGIN OPENSSH PRIVATE KEY----- is only a marker")
     assert _hits(None) == ["binary output"]
     STATE.reset()
+
+
+def test_a_fifo_the_test_left_is_not_opened(tmp_path):
+    import os
+    record_binary_started()
+    os.mkfifo(tmp_path / "pipe")
+    assert _hits(tmp_path) == []
