@@ -16,7 +16,7 @@ from azure.storage.blob import BlobServiceClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 from azure_server import BlobServer  # noqa: E402
-from conftest import register_secret, run_cli, write_manifest  # noqa: E402
+from conftest import log_lines, register_secret, run_cli, write_manifest  # noqa: E402
 from fault_proxy import FAULTS, FaultProxy  # noqa: E402
 from moto_fixture import moto_s3  # noqa: E402,F401  (the fixture)
 
@@ -39,8 +39,14 @@ def day_folders(base: str) -> list[str]:
     return [f"{base}/{d:%Y/%m/%d}/" for d in (today, today - timedelta(days=1))]
 
 
-def report(name: str, succeeded: int, proxy: FaultProxy) -> None:
+def failure(stdout: str) -> str:
+    errors = [line["data"].get("error", "") for line in log_lines(stdout) if line["message"].endswith("completed with error")]
+    return errors[0] if errors else stdout[-500:]
+
+
+def report(name: str, succeeded: int, proxy: FaultProxy, failures: list[str]) -> None:
     line = f"{name} through faults: {succeeded} of {RUNS} backups succeeded; requests {proxy.counts}"
+    line += "".join(f"\n  failed: {text}" for text in failures)
     print(line)
     with open(os.environ.get("FAULT_REPORT", os.devnull), "a") as out:
         out.write(line + "\n")
@@ -51,6 +57,7 @@ def test_s3_backups_through_faults_are_whole_or_absent(binary, tmp_path, moto_s3
     bucket = "faults-" + uuid.uuid4().hex[:10]
     client.create_bucket(Bucket=bucket)
     succeeded = 0
+    failures = []
     with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), SEED, RATE, "s3") as proxy:
         for run in range(RUNS):
             source = tmp_path / f"source{run}"
@@ -77,8 +84,9 @@ def test_s3_backups_through_faults_are_whole_or_absent(binary, tmp_path, moto_s3
                 assert len([k for k in stored if not k.endswith(".manifest.json")]) == len(files), result.stdout
                 assert any(k.endswith(".manifest.json") for k in stored), result.stdout
             else:
+                failures.append(failure(result.stdout))
                 assert not any(k.endswith(".manifest.json") for k in stored), result.stdout
-        report("s3", succeeded, proxy)
+        report("s3", succeeded, proxy, failures)
         faulted = {fault: proxy.counts[fault] for fault in FAULTS}
     assert client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert all(faulted.values()), faulted
@@ -93,6 +101,7 @@ def test_azure_backups_through_faults_are_whole_or_absent(binary, tmp_path):
     key = base64.b64encode(os.urandom(64)).decode()
     register_secret(key)
     succeeded = 0
+    failures = []
     with BlobServer(tmp_path / "blob-service", {ACCOUNT: key}) as server, \
             FaultProxy(server.port, SEED, RATE, "azure") as proxy:
         container = BlobServiceClient(server.url(ACCOUNT), credential={"account_name": ACCOUNT, "account_key": key}) \
@@ -123,8 +132,9 @@ def test_azure_backups_through_faults_are_whole_or_absent(binary, tmp_path):
                 # A committed blob discards its uncommitted blocks; none may be left for a successful run's blobs.
                 assert all(server.uncommitted(ACCOUNT, CONTAINER, name) == 0 for name in stored)
             else:
+                failures.append(failure(result.stdout))
                 assert not any(n.endswith(".manifest.json") for n in stored), result.stdout
-        report("azure", succeeded, proxy)
+        report("azure", succeeded, proxy, failures)
         faulted = {fault: proxy.counts[fault] for fault in FAULTS}
     assert all(faulted.values()), faulted
     assert succeeded > 0
