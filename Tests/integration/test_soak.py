@@ -64,7 +64,8 @@ def test_a_thousand_daemon_runs_keep_memory_and_descriptors_flat(binary, tmp_pat
     early_fds, late_fds = fds[WARM_UP:WARM_UP + WINDOW], fds[-WINDOW:]
     line = (f"soak: {RUNS} daemon runs at @every 1s ({failed} failed); RSS KiB first/after-warm-up-median/last-median/"
             f"max {rss[0]}/{statistics.median(early_rss)}/{statistics.median(late_rss)}/{max(rss)}; "
-            f"open fds min/max early {min(early_fds)}/{max(early_fds)}, late {min(late_fds)}/{max(late_fds)}")
+            f"open fds min/max early {min(early_fds)}/{max(early_fds)}, late {min(late_fds)}/{max(late_fds)}; "
+            f"RSS median per {WINDOW} runs: {[statistics.median(rss[i:i + WINDOW]) for i in range(0, RUNS, WINDOW)]}")
     print(line)
     with open(os.environ.get("FAULT_REPORT", os.devnull), "a") as out:
         out.write(line + "\n")
