@@ -40,25 +40,23 @@ public struct RunWriter: Sendable {
         try await checkSize(of: key, expected: Int64(data.count))
     }
 
+    /// Opens the file once; the store reads every part from that descriptor. The file must be the snapshot's
+    /// version when opened and still be, on its descriptor and at its path, once the store has read it.
     private func put(_ file: SnapshotFile, observer: TransferObserver) async throws -> ContentDigest {
-        try unchanged(file)
+        let open = try file.open()
         let key = layout.key(of: file.relativePath)
-        let digest = try await store.put(key, from: file.range, observer: observer)
-        try unchanged(file)
-        guard digest.size == file.size else { throw changed(file) }
+        let digest: ContentDigest
+        do {
+            digest = try await store.put(key, from: open.range, observer: observer)
+        } catch {
+            // A file that shrank fails its read; that it changed is what the operator needs to hear.
+            try file.checkUnchanged(since: open.identity)
+            throw error
+        }
+        try file.checkUnchanged(since: open.identity)
+        guard digest.size == file.size else { throw file.changed("\(digest.size) bytes were read, not \(file.size)") }
         try await checkSize(of: key, expected: file.size)
         return digest
-    }
-
-    /// A file whose size or modification time differs from the snapshot's was changed while it was read.
-    private func unchanged(_ file: SnapshotFile) throws {
-        guard let state = FileState.of(file.localPath), state.size == file.size,
-              state.modifiedNanoseconds == file.modifiedNanoseconds else { throw changed(file) }
-    }
-
-    private func changed(_ file: SnapshotFile) -> SnapshotError {
-        SnapshotError("\(file.localPath) changed while it was being backed up (size or modification time differ); "
-            + "the source executable must finish writing before the upload starts")
     }
 
     private func checkSize(of key: String, expected: Int64) async throws {

@@ -19,6 +19,8 @@ public struct SnapshotFile: Sendable {
     public var modifiedNanoseconds: Int64
     /// Holds a file whose name is not UTF-8 open, so it is read through `/proc/self/fd`.
     let openFile: OpenFile?
+    /// The exact bytes of the file's path on this machine, to look at what the path leads to later.
+    let pathBytes: [UInt8]
 
     public init(relativePath: String, localPath: String, size: Int64, modifiedNanoseconds: Int64 = 0) {
         self.relativePath = relativePath
@@ -26,6 +28,7 @@ public struct SnapshotFile: Sendable {
         self.size = size
         self.modifiedNanoseconds = modifiedNanoseconds
         self.openFile = nil
+        self.pathBytes = Array(localPath.utf8)
     }
 
     init(entry: DirectoryWalk.Entry, root: String) throws {
@@ -36,12 +39,14 @@ public struct SnapshotFile: Sendable {
             localPath = root + "/" + path
             rawPath = nil
             openFile = nil
+            pathBytes = Array(localPath.utf8)
         } else {
             relativePath = Self.escaped(entry.relativePath)
             rawPath = entry.relativePath
             let file = try DirectoryWalk.open(Array(root.utf8) + [0x2F] + entry.relativePath)
             localPath = file.path
             openFile = file
+            pathBytes = Array(root.utf8) + [0x2F] + entry.relativePath
         }
     }
 
@@ -118,20 +123,4 @@ public struct Snapshot: Sendable {
 public struct SnapshotError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
-}
-
-/// Size and modification time of a file, following symbolic links.
-struct FileState: Equatable {
-    var isRegular: Bool
-    var size: Int64
-    var modifiedNanoseconds: Int64
-
-    static func of(_ path: String) -> FileState? {
-        var status = Glibc.stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return FileState(
-            isRegular: (status.st_mode & S_IFMT) == S_IFREG, size: Int64(status.st_size),
-            modifiedNanoseconds: Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
-        )
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Transport
 
 /// One stored object as a listing or a stat shows it.
 public struct ObjectInfo: Sendable, Equatable {
@@ -30,14 +31,23 @@ public struct ContentDigest: Sendable, Equatable {
 }
 
 /// A byte range of a file on this machine: what a put reads from.
+///
+/// With `file`, the file is already open and every read goes through that one descriptor: a file renamed over,
+/// removed or replaced meanwhile cannot mix another version into what is read. `path` then only names it.
 public struct FileRange: Sendable, Equatable {
     public var path: String
     public var offset: Int64
     public var length: Int64
+    public var file: OpenFile?
+    /// The open file's identity when the caller opened it: a store checks it still holds before it makes an
+    /// object of the bytes visible (`checkUnchanged`), so a file rewritten in place mid-read is never committed.
+    public var identity: FileIdentity?
 
-    public init(path: String, offset: Int64 = 0, length: Int64) {
+    public init(path: String, offset: Int64 = 0, length: Int64, file: OpenFile? = nil, identity: FileIdentity? = nil) {
         self.path = path
         self.offset = offset
         self.length = length
+        self.file = file
+        self.identity = identity
     }
 }

@@ -146,7 +146,7 @@ public final class MemoryStore: ObjectStore {
     public func removeStaleUploads(olderThan cutoff: Date, observer: TransferObserver) async throws -> Int { 0 }
 
     private static func read(_ source: FileRange) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: source.path) else {
+        guard let handle = FileHandle(forReadingAtPath: source.readablePath) else {
             throw StoreError(.permanent, "cannot read \(source.path)")
         }
         defer { try? handle.close() }

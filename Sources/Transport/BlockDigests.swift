@@ -16,14 +16,15 @@ public enum BlockDigests {
 
     /// Reads `length` bytes of `path` from `offset` in blocks of `blockSize`, each hashed with `algorithm`.
     /// Stopping the iteration (or cancelling its task) stops the read.
+    /// With `file`, the range is read through that open descriptor and `path` only names it in messages.
     public static func read(
-        path: String, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm
+        path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm
     ) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     try await onOwnThread { cancellation in
-                        try hash(path: path, offset: offset, length: length, blockSize: max(1, blockSize),
+                        try hash(path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize),
                                  algorithm: algorithm, cancellation: cancellation) { continuation.yield($0) }
                     }
                     continuation.finish()
@@ -39,10 +40,10 @@ public enum BlockDigests {
     /// `width` at once (an upload of that block, say); returns their results in block order and the SHA-256 of
     /// the whole range. A read stopped before its end throws `CancellationError`: nothing may be committed then.
     public static func forEachBlock<Result: Sendable>(
-        path: String, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
+        path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
         _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
     ) async throws -> (results: [Result], sha256: [UInt8]) {
-        let events = read(path: path, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
+        let events = read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
         let (results, sha256) = try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var results: [Int: Result] = [:]
             var running = 0
@@ -69,12 +70,10 @@ public enum BlockDigests {
     }
 
     private static func hash(
-        path: String, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
+        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
         cancellation: CancellationFlag, emit: (Event) -> Void
     ) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw TransportError(.local, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
+        let opened = try file ?? OpenFile.open(path: path)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(chunkSize), alignment: 16)
         defer { buffer.deallocate() }
         var whole = DigestHasher(.sha256)
@@ -86,8 +85,7 @@ public enum BlockDigests {
             while done < blockEnd {
                 if cancellation.isCancelled { throw CancellationError() }
                 let wanted = Int(min(chunkSize, blockEnd - done))
-                let got = pread(descriptor, buffer.baseAddress, wanted, off_t(offset + done))
-                if got < 0, errno == EINTR { continue }
+                let got = opened.read(into: buffer.baseAddress!, count: wanted, at: offset + done)
                 guard got > 0 else {
                     let reason = got == 0 ? "it became shorter while being uploaded" : String(cString: strerror(errno))
                     throw TransportError(.local, "cannot read \(path): \(reason)")

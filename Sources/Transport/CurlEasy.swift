@@ -27,8 +27,8 @@ final class CurlEasy: @unchecked Sendable {
         download: DownloadFile? = nil
     ) throws -> HTTPResponse {
         if cancellation.isCancelled { throw TransportError(.cancelled, "the transfer was cancelled") }
-        let source = try openSource(request.body)
-        defer { if case .file(let descriptor, _, _, _) = source { close(descriptor) } }
+        let (source, opened) = try openSource(request.body)
+        defer { if opened, case .file(let descriptor, _, _, _) = source { close(descriptor) } }
         let transfer = CurlTransfer(source: source, cancellation: cancellation, stallTimeout: options.stallTimeout, download: download)
         let context = Unmanaged.passUnretained(transfer).toOpaque()
 
@@ -46,6 +46,9 @@ final class CurlEasy: @unchecked Sendable {
             set(sb_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1))
             set(sb_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
             set(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeout.milliseconds)))
+            // A transfer that trickles (under 1 KiB/s over the stall timeout) is as stuck as one that stalled.
+            set(sb_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, HTTPClientOptions.minimumSpeed))
+            set(sb_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(options.stallTimeout.components.seconds))))
             set(sb_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
             set(sb_curl_setopt_xferinfo_callback(handle) { context, _, downloaded, _, uploaded in
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
@@ -81,9 +84,13 @@ final class CurlEasy: @unchecked Sendable {
             return curl_easy_perform(handle)
         }
         if let failure = transfer.failure { throw failure }
+        if code == CURLE_OPERATION_TIMEDOUT, connectTime() > 0 { throw transfer.tooSlow() }
         guard code == CURLE_OK else {
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CurlError.transportError(code, detail: detail, url: request.url, connected: connectTime() > 0)
+        }
+        guard transfer.headerBlockEnded else {
+            throw TransportError(.connection, "request to \(CurlError.serverPart(of: request.url)) failed: the answer was cut off inside its header block")
         }
         var status = 0
         _ = sb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -96,16 +103,20 @@ final class CurlEasy: @unchecked Sendable {
         return seconds
     }
 
-    private func openSource(_ body: HTTPBody) throws -> CurlTransfer.Source {
+    /// The body's source, and whether this transfer opened a descriptor it must close.
+    private func openSource(_ body: HTTPBody) throws -> (CurlTransfer.Source, opened: Bool) {
         switch body {
-        case .empty: return .empty
-        case .bytes(let bytes): return .bytes(bytes)
+        case .empty: return (.empty, false)
+        case .bytes(let bytes): return (.bytes(bytes), false)
         case .file(let path, let offset, let length):
             let descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 throw TransportError(.local, "cannot open \(path): \(String(cString: strerror(errno)))")
             }
-            return .file(descriptor: descriptor, path: path, offset: offset, length: length)
+            return (.file(descriptor: descriptor, path: path, offset: offset, length: length), true)
+        case .open(let file, let offset, let length):
+            // The body value holds `file` (and so its descriptor) open for the whole transfer.
+            return (.file(descriptor: file.descriptor, path: file.name, offset: offset, length: length), false)
         }
     }
 

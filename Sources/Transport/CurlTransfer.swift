@@ -22,6 +22,9 @@ final class CurlTransfer {
     /// The status of the answer being received, from its status line.
     var status: Int?
     var headers: [String: String] = [:]
+    /// Whether the answer's header block arrived whole, up to its blank line. libcurl reports a connection
+    /// closed inside the header block as a success; this tells such an answer from a real one.
+    var headerBlockEnded = false
     var body: [UInt8] = []
     /// Why a callback stopped the transfer, if one did.
     var failure: TransportError?
@@ -91,7 +94,12 @@ final class CurlTransfer {
         if trimmed.hasPrefix("HTTP/") {
             // A new response begins (after a 100 Continue, say): forget the previous one's headers.
             headers = [:]
+            headerBlockEnded = false
             status = trimmed.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            return
+        }
+        if trimmed.isEmpty, status != nil, line.utf8.last == 0x0A {
+            headerBlockEnded = true
             return
         }
         guard let colon = trimmed.firstIndex(of: ":") else { return }
@@ -111,6 +119,14 @@ final class CurlTransfer {
         }
         body.append(contentsOf: data)
         return true
+    }
+
+    /// Why libcurl's minimum-speed rule stopped the transfer, in the words the stall check uses when nothing moved.
+    func tooSlow() -> TransportError {
+        if ContinuousClock.now - lastProgress.at >= stallTimeout * 0.9 {
+            return TransportError(.stalled, "no data moved for \(stallTimeout)")
+        }
+        return TransportError(.stalled, "fewer than \(HTTPClientOptions.minimumSpeed) bytes a second moved for \(stallTimeout)")
     }
 
     /// Called by libcurl about once a second and on every chunk moved; false stops the transfer.

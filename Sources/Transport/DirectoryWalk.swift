@@ -100,12 +100,12 @@ public enum DirectoryWalk {
     }
 
     /// Opens the file at `path` (bytes) for reading; the descriptor stays open as long as the value lives.
-    public static func open(_ path: [UInt8]) throws -> OpenFile {
+    public static func open(_ path: [UInt8], name: String? = nil) throws -> OpenFile {
         let descriptor = withCString(path) { Glibc.open($0, O_RDONLY | O_CLOEXEC) }
         guard descriptor >= 0 else {
             throw TransportError(.local, "cannot open \(display(path)): \(String(cString: strerror(errno)))")
         }
-        return OpenFile(descriptor: descriptor)
+        return OpenFile(descriptor: descriptor, name: name ?? display(path))
     }
 
     /// `bytes` for messages: as UTF-8, with what is not shown as `\xNN`.
@@ -150,8 +150,13 @@ public enum DirectoryWalk {
 /// A file held open, readable by path through `/proc/self/fd` whatever bytes its name holds.
 public final class OpenFile: Sendable {
     public let descriptor: Int32
+    /// The path it was opened by, for messages.
+    public let name: String
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32, name: String) {
+        self.descriptor = descriptor
+        self.name = name
+    }
 
     deinit { close(descriptor) }
 

@@ -13,7 +13,7 @@ public enum FileCopy {
     @discardableResult
     public static func copy(
         from source: String, offset: Int64 = 0, length: Int64? = nil, to destination: String, via temporary: String,
-        cancellation: CancellationFlag
+        cancellation: CancellationFlag, beforeRename: () throws -> Void = {}
     ) throws -> (size: Int64, sha256: [UInt8]) {
         let folder = (destination as NSString).deletingLastPathComponent
         do {
@@ -64,6 +64,7 @@ public enum FileCopy {
         }
         guard fsync(output) == 0 else { throw TransportError(.local, "cannot sync \(temporary): \(reason(errno))") }
         fchmod(output, 0o644)
+        try beforeRename()
         guard rename(temporary, destination) == 0 else {
             throw TransportError(.local, "cannot rename \(temporary) to \(destination): \(reason(errno))")
         }

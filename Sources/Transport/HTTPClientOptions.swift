@@ -3,8 +3,12 @@ public struct HTTPClientOptions: Sendable {
     public var caCertPEM: String?
     public var skipTLSVerification: Bool
     public var connectTimeout: Duration
-    /// A transfer that moves no byte for this long is aborted (and may be retried).
+    /// A transfer that moves no byte for this long, or fewer than `minimumSpeed` bytes a second on average over
+    /// this long, is aborted (and may be retried).
     public var stallTimeout: Duration
+
+    /// Bytes a second below which a transfer counts as stalled (over `stallTimeout`).
+    public static let minimumSpeed = 1024
 
     public init(
         caCertPEM: String? = nil, skipTLSVerification: Bool = false,

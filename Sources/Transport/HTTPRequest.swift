@@ -29,12 +29,16 @@ public enum HTTPBody: Sendable, Equatable {
     case empty
     case bytes([UInt8])
     case file(path: String, offset: Int64, length: Int64)
+    /// A range of a file already open: read through its descriptor, so a file renamed over or removed meanwhile
+    /// cannot change what is sent.
+    case open(OpenFile, offset: Int64, length: Int64)
 
     public var length: Int64 {
         switch self {
         case .empty: 0
         case .bytes(let bytes): Int64(bytes.count)
         case .file(_, _, let length): length
+        case .open(_, _, let length): length
         }
     }
 }

@@ -19,3 +19,11 @@ public struct TransportError: RetryableError, CustomStringConvertible, Sendable 
 
     public var description: String { message }
 }
+
+extension TransportError {
+    /// An answer that lacks what the protocol guarantees every such answer carries (a status line, a header, a
+    /// document's element) was cut off on its way: as retryable as a reset connection.
+    public static func cutOff(_ what: String, missing: String) -> TransportError {
+        TransportError(.connection, "the answer to \(what) was cut off: it has no \(missing)")
+    }
+}

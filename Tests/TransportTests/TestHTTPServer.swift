@@ -109,6 +109,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"12345")
             self.close_connection = True
+        elif self.path == "/cut-in-headers":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Le")
+            self.wfile.flush()
+            self.close_connection = True
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.3)
         elif self.path == "/slow":
             print("/slow", flush=True)
             time.sleep(30)

@@ -42,6 +42,8 @@ class Container:
     blobs: dict[str, Blob] = field(default_factory=dict)
     # blob name -> block id -> file of that uncommitted block
     blocks: dict[str, dict[str, Path]] = field(default_factory=dict)
+    # blob name -> block id -> (offset, length) of that committed block in the blob's file
+    committed: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,13 +95,14 @@ class BlobOperations:
         return headers
 
     def _commit(self, account: str, container: str, name: str, data: Path, size: int, md5: str | None,
-                content_type: str) -> Blob:
+                content_type: str, committed: dict[str, tuple[int, int]] | None = None) -> Blob:
         c = self._container(account, container)
         final = c.folder / (hashlib.sha256(name.encode()).hexdigest() + ".blob")
         os.replace(data, final)
         blob = Blob(final, size, etag(), time.time(), content_type, md5, self.headers.get("x-ms-access-tier"))
         with self.blob_server.lock:
             c.blobs[name] = blob
+            c.committed[name] = dict(committed or {})
             for path in c.blocks.pop(name, {}).values():
                 path.unlink(missing_ok=True)
         return blob
@@ -203,22 +206,36 @@ class BlobOperations:
             raise BlobError(400, "InvalidXmlDocument", "XML specified is not syntactically valid.")
         with self.blob_server.lock:
             blocks = dict(c.blocks.get(name, {}))
-        parts: list[Path] = []
+            committed = dict(c.committed.get(name, {}))
+            current = c.blobs.get(name)
+        # As the service does: `Latest` looks among the uncommitted blocks, then the committed ones (so a Put Block
+        # List sent again after its answer was lost commits the same blob); `Committed` among the committed only.
+        parts: list[tuple[str, Path, int, int | None]] = []
         for element in root:
-            path = blocks.get((element.text or "").strip())
-            if element.tag not in ("Latest", "Uncommitted") or path is None:
+            block_id = (element.text or "").strip()
+            if element.tag in ("Latest", "Uncommitted") and block_id in blocks:
+                parts.append((block_id, blocks[block_id], 0, None))
+            elif element.tag in ("Latest", "Committed") and block_id in committed and current is not None:
+                parts.append((block_id, current.path, *committed[block_id]))
+            else:
                 raise BlobError(400, "InvalidBlockList", "The specified block list is invalid.")
-            parts.append(path)
         fd, temp = tempfile.mkstemp(dir=c.folder, suffix=".commit")
         size = 0
+        now_committed: dict[str, tuple[int, int]] = {}
         with os.fdopen(fd, "wb") as out:
-            for path in parts:
+            for block_id, path, offset, length in parts:
+                start = size
                 with open(path, "rb") as block:
-                    while chunk := block.read(CHUNK):
+                    block.seek(offset)
+                    left = length
+                    while chunk := block.read(CHUNK if left is None else min(CHUNK, left)):
                         out.write(chunk)
                         size += len(chunk)
+                        if left is not None:
+                            left -= len(chunk)
+                now_committed[block_id] = (start, size - start)
         blob = self._commit(account, container, name, Path(temp), size, self.headers.get("x-ms-blob-content-md5"),
-                            self.headers.get("x-ms-blob-content-type") or "application/octet-stream")
+                            self.headers.get("x-ms-blob-content-type") or "application/octet-stream", now_committed)
         self._send(201, {"ETag": blob.etag, "Last-Modified": http_date(blob.modified), "x-ms-request-server-encrypted": "true"})
         return 201
 
@@ -270,6 +287,7 @@ class BlobOperations:
         with self.blob_server.lock:
             blob = c.blobs.pop(name, None)
             blocks = c.blocks.pop(name, {})
+            c.committed.pop(name, None)
         if blob is None:
             raise BlobError(404, "BlobNotFound", "The specified blob does not exist.")
         blob.path.unlink(missing_ok=True)

@@ -3,6 +3,7 @@ import json
 import os
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -32,15 +33,26 @@ def free_port() -> int:
 def write_manifest(folder: Path, manifest: dict, name: str = "backup.yml") -> Path:
     path = folder / name
     path.write_text(yaml.safe_dump(manifest, sort_keys=False))
+    register_manifest_secrets(manifest, path)
     return path
 
 
 def run_cli(binary: Path, *args, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    record_binary_started()
+    result = subprocess.run(
         [str(binary), *map(str, args)],
         capture_output=True, text=True, timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+    record_output(result.stdout, result.stderr)
+    return result
+
+
+# The secret scan (secret_scan.py): every test's binary output and the files the binary leaves, checked for
+# every configured secret after the test.
+from secret_scan import (  # noqa: E402
+    record_binary_started, record_output, register_manifest_secrets, register_secret, secrets_never_leak,  # noqa: F401
+)
 
 
 def log_lines(stdout: str) -> list[dict]:

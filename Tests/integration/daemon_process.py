@@ -6,9 +6,12 @@ import subprocess
 import threading
 from pathlib import Path
 
+from secret_scan import record_binary_started, record_output
+
 
 class DaemonProcess:
     def __init__(self, binary: Path, *args: str, env: dict | None = None):
+        record_binary_started()
         self.process = subprocess.Popen(
             [str(binary), *map(str, args)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -59,6 +62,7 @@ class DaemonProcess:
     def wait(self, timeout: float = 60) -> int:
         code = self.process.wait(timeout=timeout)
         self.reader.join(timeout=10)
+        record_output("".join(self.raw), self.process.stderr.read() if self.process.stderr else "", source="daemon output")
         return code
 
     @property

@@ -14,6 +14,7 @@ import pytest
 from botocore.config import Config
 
 from conftest import free_port
+from secret_scan import register_secret
 
 # Requests moto serves before it starts checking signatures: exactly the IAM calls that make our user.
 SETUP_ACTIONS = 3
@@ -107,6 +108,7 @@ def start_moto(tmp: Path) -> MotoS3:
         process.kill()
         process.wait()
         raise
+    register_secret(key["AccessKeyId"], key["SecretAccessKey"], lasting=True)
     return MotoS3(endpoint, key["AccessKeyId"], key["SecretAccessKey"], process)
 
 

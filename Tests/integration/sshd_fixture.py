@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from conftest import free_port
+from secret_scan import register_secret
 
 SSHD = "/usr/sbin/sshd"
 
@@ -41,6 +42,8 @@ class SSHServer:
             "rsa_pem": keygen(self.folder / "user_rsa_pem", "-t", "rsa", "-b", "3072", "-m", "PEM"),
             "stranger": keygen(self.folder / "stranger_ed25519", "-t", "ed25519"),
         }
+        for private in self.keys.values():
+            register_secret(private.read_text(), lasting=True)
         authorized = self.folder / "authorized_keys"
         authorized.write_text("".join(Path(f"{self.keys[k]}.pub").read_text() for k in ("ed25519", "rsa_pem")))
         config = self.folder / "sshd_config"

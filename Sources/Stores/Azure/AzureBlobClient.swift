@@ -32,7 +32,7 @@ struct AzureBlobClient: Sendable {
     func putBlob(_ blob: String, from source: FileRange, md5: [UInt8], accessTier: String?, observer: TransferObserver?) async throws {
         var headers = [HTTPHeader("x-ms-blob-type", "BlockBlob"), HTTPHeader("Content-MD5", Self.base64(md5))]
         if let accessTier { headers.append(HTTPHeader("x-ms-access-tier", accessTier)) }
-        let body: HTTPBody = source.length == 0 ? .empty : .file(path: source.path, offset: source.offset, length: source.length)
+        let body = source.body()
         _ = try await send("Put Blob \(blob)", method: "PUT", url: endpoint.blobURL(container, blob),
                            headers: headers, body: body, expecting: [201], permit: true, observer: observer)
     }
@@ -43,7 +43,7 @@ struct AzureBlobClient: Sendable {
         _ = try await send("Put Block \(blob) (offset \(source.offset))", method: "PUT",
                            url: endpoint.blobURL(container, blob, query: query),
                            headers: [HTTPHeader("Content-MD5", Self.base64(md5))],
-                           body: .file(path: source.path, offset: source.offset, length: source.length),
+                           body: source.body(),
                            expecting: [201], permit: true, observer: observer)
     }
 
@@ -62,7 +62,8 @@ struct AzureBlobClient: Sendable {
     /// Get Blob Properties: the committed blob's length and time, or nil when there is no such blob (or container).
     func properties(_ blob: String) async throws -> (length: Int64, modified: Date?)? {
         let operation = "Get Blob Properties \(blob)"
-        let response = try await send(operation, method: "HEAD", url: endpoint.blobURL(container, blob), expecting: [200, 404])
+        let response = try await send(operation, method: "HEAD", url: endpoint.blobURL(container, blob), expecting: [200, 404],
+                                      required: [Self.requestIDHeader, "content-length"])
         if response.status == 404 { return nil }
         guard let length = response.header("content-length").flatMap({ Int64($0) }) else {
             throw StoreError(.permanent, "azure: \(operation) answered without a Content-Length")
@@ -103,16 +104,24 @@ struct AzureBlobClient: Sendable {
         _ = try await send("Delete Blob \(blob)", method: "DELETE", url: endpoint.blobURL(container, blob), expecting: [202, 404])
     }
 
+    /// The header the Blob service puts on every answer it sends.
+    static let requestIDHeader = "x-ms-request-id"
+
     /// One operation under the retry policy: `expecting` are the statuses that end it, `accept` says which of
-    /// them are success (all by default); any other answer is an `AzureServiceError`.
+    /// them are success (all by default); any other answer is an `AzureServiceError`. A 2xx answer without one
+    /// of the `required` headers was cut off on its way and is retried like a reset connection.
     private func send(
         _ operation: String, method: String, url: String, headers: [HTTPHeader] = [], body: HTTPBody = .empty,
-        expecting: Set<Int>, permit: Bool = false, observer: TransferObserver? = nil,
+        expecting: Set<Int>, permit: Bool = false, observer: TransferObserver? = nil, required: [String] = [requestIDHeader],
         accept: @escaping @Sendable (HTTPResponse) -> Bool = { _ in true }
     ) async throws -> HTTPResponse {
         try await retry.run(onRetry: Self.onRetry(operation, observer)) {
             let attempt: @Sendable () async throws -> HTTPResponse = {
                 let response = try await http.send(sign(HTTPRequest(method: method, url: url, headers: headers, body: body)))
+                if (200..<300).contains(response.status),
+                   let missing = required.first(where: { response.header($0)?.isEmpty ?? true }) {
+                    throw TransportError.cutOff("azure \(operation)", missing: "\(missing) header")
+                }
                 guard expecting.contains(response.status), accept(response) else {
                     throw AzureServiceError(operation: operation, response: response, sas: authorization.usesSAS)
                 }

@@ -10,7 +10,9 @@ struct AzureBlobUpload: Sendable {
     let preferredBlockSize: Int64
     let accessTier: String?
 
-    func put(_ blob: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
+    func put(_ blob: String, from range: FileRange, observer: TransferObserver) async throws -> ContentDigest {
+        // Opened once: the hashing read and every block's request read the same file, whatever happens to its path.
+        let source = try range.opened()
         let layout = try BlockLayout(fileSize: source.length, preferredBlockSize: preferredBlockSize)
         let client = client
         let accessTier = accessTier
@@ -18,18 +20,18 @@ struct AzureBlobUpload: Sendable {
         let width = await client.window.capacity
         let token = BlockLayout.newToken()
         let (_, sha256) = try await BlockDigests.forEachBlock(
-            path: source.path, offset: source.offset, length: source.length, blockSize: layout.blockSize, algorithm: .md5,
+            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: layout.blockSize, algorithm: .md5,
             width: width
         ) { index, md5 in
             if layout.isSingleBlob {
                 try await client.putBlob(blob, from: source, md5: md5, accessTier: accessTier, observer: observer)
             } else {
-                let range = FileRange(
-                    path: source.path, offset: source.offset + layout.offset(ofBlock: index), length: layout.length(ofBlock: index))
+                let range = source.slice(offset: layout.offset(ofBlock: index), length: layout.length(ofBlock: index))
                 try await client.putBlock(blob, blockID: BlockLayout.blockID(token: token, index: index), from: range, md5: md5, observer: observer)
             }
         }
         if !layout.isSingleBlob {
+            try source.checkUnchanged()
             let ids = (0..<layout.count).map { BlockLayout.blockID(token: token, index: $0) }
             try await client.putBlockList(blob, blockIDs: ids, accessTier: accessTier, observer: observer)
         }

@@ -47,7 +47,8 @@ struct GCSResumableUpload: Sendable {
         var md5: [UInt8] = []
         var sha256: [UInt8] = []
         let events = BlockDigests.read(
-            path: source.path, offset: source.offset, length: source.length, blockSize: max(1, source.length), algorithm: .md5)
+            path: source.path, file: source.file, offset: source.offset, length: source.length,
+            blockSize: max(1, source.length), algorithm: .md5)
         for try await event in events {
             switch event {
             case .block(_, let digest): md5 = digest
@@ -101,11 +102,12 @@ struct GCSResumableUpload: Sendable {
                 let chunk = plan.chunk(from: committed)
                 var headers = [HTTPHeader("Content-Range", plan.contentRange(chunk))]
                 if plan.isLast(chunk) {
+                    // The last request makes the object visible: never of a file that changed while it was read.
+                    try source.checkUnchanged()
                     let md5 = try await digests.value.md5
                     headers.append(HTTPHeader("X-Goog-Hash", "md5=\(Data(md5).base64EncodedString())"))
                 }
-                let body: HTTPBody = chunk.isEmpty
-                    ? .empty : .file(path: source.path, offset: source.offset + chunk.lowerBound, length: Int64(chunk.count))
+                let body = source.body(offset: chunk.lowerBound, length: Int64(chunk.count))
                 do {
                     let step = try await send(session, headers: headers, body: body, operation: operation, permission: permission)
                     if case .committed(let offset) = step { known.withLock { $0 = offset } }

@@ -38,13 +38,15 @@ public struct LocalStore: ObjectStore {
         let target = file(key), bytes = fileBytes(key), root = path
         let copied = try await blocking { flag in
             guard bytes != Array(target.utf8) else {
-                return try FileCopy.copy(from: source.path, offset: source.offset, length: source.length,
-                                         to: target, via: TemporaryName.beside(target), cancellation: flag)
+                return try FileCopy.copy(
+                    from: source.readablePath, offset: source.offset, length: source.length,
+                    to: target, via: TemporaryName.beside(target), cancellation: flag, beforeRename: source.checkUnchanged)
             }
             // A name that is not UTF-8: written whole under a temporary name at the root, then moved to its bytes.
             let staged = TemporaryName.beside(RemotePath.join(root, "file"))
-            let copied = try FileCopy.copy(from: source.path, offset: source.offset, length: source.length,
-                                           to: staged, via: TemporaryName.beside(staged), cancellation: flag)
+            let copied = try FileCopy.copy(
+                from: source.readablePath, offset: source.offset, length: source.length,
+                to: staged, via: TemporaryName.beside(staged), cancellation: flag, beforeRename: source.checkUnchanged)
             do {
                 try FilePlacement.place(staged, at: bytes)
             } catch {

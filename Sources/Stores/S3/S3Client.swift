@@ -24,6 +24,11 @@ struct S3Client: Sendable {
         var errorInSuccessBody = false
         /// Whether the request moves object bytes (a PUT, a part, a GET) and so takes a permit of the window.
         var takesPermit = false
+        /// Headers (lowercase) every 2xx answer to this request carries: an answer without one was cut off on its
+        /// way, and is retried like a reset connection.
+        var requiredHeaders: [String] = []
+        /// An XML element a 2xx answer's body must hold, for the same reason.
+        var requiredElement: String?
     }
 
     let http: HTTPClient
@@ -59,8 +64,14 @@ struct S3Client: Sendable {
 
     /// Sends `operation`, retrying connection errors, stalls, 5xx, 429 and S3's throttling codes; each retry
     /// is told to `observer`. Returns a 2xx answer or one of `operation.accepted`; throws `S3Error` for any other.
-    func send(_ operation: Operation, observer: TransferObserver?) async throws -> HTTPResponse {
-        try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
+    func send(
+        _ operation: Operation, observer: TransferObserver?, onRetry: @escaping @Sendable () -> Void = {}
+    ) async throws -> HTTPResponse {
+        let told = Self.onRetry(observer, operation.name)
+        return try await retry.run(onRetry: { attempt, error, delay in
+            onRetry()
+            told(attempt, error, delay)
+        }) {
             let response = try await withPermit(operation) {
                 try await http.send(request(for: operation, signedWith: try await credentials.credentials()))
             }
@@ -88,6 +99,12 @@ struct S3Client: Sendable {
         if (200..<300).contains(response.status) {
             if operation.errorInSuccessBody, response.bodyText.contains("<Error>") {
                 throw S3Error(response: response, operation: operation.name, bucket: bucket)
+            }
+            if let missing = operation.requiredHeaders.first(where: { response.header($0)?.isEmpty ?? true }) {
+                throw TransportError.cutOff("S3 \(operation.name)", missing: "\(missing) header")
+            }
+            if let element = operation.requiredElement, XMLText.first(element, in: response.bodyText) == nil {
+                throw TransportError.cutOff("S3 \(operation.name)", missing: "its \(element)")
             }
             return response
         }

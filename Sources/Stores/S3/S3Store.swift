@@ -52,7 +52,7 @@ public struct S3Store: ObjectStore {
     public func put(_ key: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
         try await mapped {
             let upload = S3Upload(
-                client: try await client(observer: observer), key: objectKey(key), source: source,
+                client: try await client(observer: observer), key: objectKey(key), source: try source.opened(),
                 partSize: settings.partSize ?? S3Settings.defaultPartSize, objectHeaders: objectHeaders, observer: observer
             )
             let digest = try await upload.run()
@@ -66,7 +66,8 @@ public struct S3Store: ObjectStore {
             let client = try await client(observer: nil)
             let objectKey = objectKey(key)
             let response = try await client.send(
-                .init(name: "check of \(objectKey)", method: "HEAD", key: objectKey, accepted: [404]), observer: nil)
+                .init(name: "check of \(objectKey)", method: "HEAD", key: objectKey, accepted: [404], requiredHeaders: ["content-length"]),
+                observer: nil)
             if response.status == 404 { return nil }
             guard let size = response.header("content-length").flatMap({ Int64($0) }) else {
                 throw StoreError(.permanent, "S3 check of \(objectKey) in bucket \(settings.bucketName) failed: the answer has no Content-Length")

@@ -33,39 +33,60 @@ struct S3Upload: Sendable {
     private func putObject() async throws -> ContentDigest {
         let (client, key, source, objectHeaders, observer) = (client, key, source, objectHeaders, observer)
         let (_, sha256) = try await BlockDigests.forEachBlock(
-            path: source.path, offset: source.offset, length: source.length, blockSize: max(1, source.length),
+            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: max(1, source.length),
             algorithm: .sha256, width: 1
         ) { _, sha256 in
             _ = try await client.send(.init(
                 name: "upload of \(key)", method: "PUT", key: key,
                 headers: [HTTPHeader("Content-Type", "application/octet-stream")] + Self.checksumHeaders(sha256) + objectHeaders,
-                body: source.length == 0 ? .empty : .file(path: source.path, offset: source.offset, length: source.length),
+                body: source.body(),
                 payloadHash: Digest.hex(sha256), takesPermit: true
             ), observer: observer)
         }
         return ContentDigest(size: source.length, sha256: sha256)
     }
 
+    /// Every upload this creates is completed or aborted, whatever fails and even when the run is cancelled:
+    /// parts are aborted by their upload's id; a CreateMultipartUpload whose answer never arrived (lost, cut,
+    /// or the run cancelled meanwhile) may still have created one, which only a listing can find, so such
+    /// uploads of this key are looked up and aborted too (`S3UploadLeftovers`).
     private func multipartUpload(_ plan: S3PartPlan) async throws -> ContentDigest {
-        let created = try await client.send(.init(
-            name: "start of multipart upload of \(key)", method: "POST", key: key, query: [.init("uploads")],
-            headers: [HTTPHeader("Content-Type", "application/octet-stream"), HTTPHeader("x-amz-checksum-algorithm", "SHA256")]
-                + objectHeaders
-        ), observer: observer)
-        guard let uploadID = XMLText.first("UploadId", in: created.bodyText), !uploadID.isEmpty else {
-            throw StoreError(.permanent, "S3 start of multipart upload of \(key) in bucket \(client.bucket) failed: the answer has no UploadId")
+        let leftovers = S3UploadLeftovers(upload: self)
+        let uploadID: String
+        do {
+            uploadID = try await create(retried: leftovers)
+        } catch {
+            if leftovers.mayHaveCreated(error) { await leftovers.abortAll(keeping: nil) }
+            throw error
         }
         do {
             let (parts, sha256) = try await uploadParts(plan, uploadID: uploadID)
             guard parts.count == plan.count else {
                 throw StoreError(.permanent, "S3 upload of \(key): \(source.path) was not read to its end")
             }
+            try source.checkUnchanged()
             try await complete(uploadID: uploadID, parts: parts)
+            if leftovers.createWasRetried { await leftovers.abortAll(keeping: uploadID) }
             return ContentDigest(size: source.length, sha256: sha256)
         } catch {
             await abort(uploadID: uploadID)
+            if leftovers.createWasRetried { await leftovers.abortAll(keeping: uploadID) }
             throw error
         }
+    }
+
+    /// CreateMultipartUpload; `retried` hears of every attempt after the first.
+    private func create(retried leftovers: S3UploadLeftovers) async throws -> String {
+        let created = try await client.send(.init(
+            name: "start of multipart upload of \(key)", method: "POST", key: key, query: [.init("uploads")],
+            headers: [HTTPHeader("Content-Type", "application/octet-stream"), HTTPHeader("x-amz-checksum-algorithm", "SHA256")]
+                + objectHeaders,
+            requiredElement: "UploadId"
+        ), observer: observer, onRetry: { leftovers.noteRetry() })
+        guard let uploadID = XMLText.first("UploadId", in: created.bodyText), !uploadID.isEmpty else {
+            throw StoreError(.permanent, "S3 start of multipart upload of \(key) in bucket \(client.bucket) failed: the answer has no UploadId")
+        }
+        return uploadID
     }
 
     /// Hashes the parts in order and uploads each once its hash is known, at most the window's width of
@@ -73,7 +94,7 @@ struct S3Upload: Sendable {
     private func uploadParts(_ plan: S3PartPlan, uploadID: String) async throws -> (parts: [Part], sha256: [UInt8]) {
         let upload = self
         let (parts, sha256) = try await BlockDigests.forEachBlock(
-            path: source.path, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .sha256,
+            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .sha256,
             width: await client.window.capacity
         ) { index, sha256 in
             try await upload.uploadPart(plan.part(index + 1), sha256: sha256, of: plan.count, uploadID: uploadID)
@@ -86,8 +107,8 @@ struct S3Upload: Sendable {
             name: "upload of part \(part.number) of \(total) of \(key)", method: "PUT", key: key,
             query: [.init("partNumber", String(part.number)), .init("uploadId", uploadID)],
             headers: Self.checksumHeaders(sha256),
-            body: .file(path: source.path, offset: source.offset + part.offset, length: part.length),
-            payloadHash: Digest.hex(sha256), takesPermit: true
+            body: source.body(offset: part.offset, length: part.length),
+            payloadHash: Digest.hex(sha256), takesPermit: true, requiredHeaders: ["etag"]
         ), observer: observer)
         guard let etag = response.header("etag"), !etag.isEmpty else {
             throw StoreError(.permanent, "S3 upload of part \(part.number) of \(key) in bucket \(client.bucket) failed: the answer has no ETag")
@@ -124,11 +145,18 @@ struct S3Upload: Sendable {
         [HTTPHeader("x-amz-sdk-checksum-algorithm", "SHA256"), HTTPHeader("x-amz-checksum-sha256", Data(sha256).base64EncodedString())]
     }
 
-    /// Aborts the upload whatever happens to the calling task: a cancelled backup must not leave parts behind.
-    private func abort(uploadID: String) async {
-        // Briefly: a daemon that is stopping must not wait minutes on a server that is gone.
+    /// The client for clean-up requests: retried briefly, since a daemon that is stopping must not wait minutes
+    /// on a server that is gone.
+    var cleanupClient: S3Client {
         var client = client
         client.retry = RetryPolicy(maxAttempts: 3, maxDelay: .seconds(2), maxTotal: .seconds(10))
+        return client
+    }
+
+    /// Aborts the upload whatever happens to the calling task: a cancelled backup must not leave parts behind.
+    /// The abort runs in a task of its own, which the run's cancellation does not reach.
+    func abort(uploadID: String) async {
+        let client = cleanupClient
         let key = key
         let observer = observer
         let attempt = Task {
@@ -145,7 +173,8 @@ struct S3Upload: Sendable {
     }
 
     private func objectSize() async throws -> Int64? {
-        let response = try await client.send(.init(name: "check of \(key)", method: "HEAD", key: key), observer: observer)
+        let response = try await client.send(
+            .init(name: "check of \(key)", method: "HEAD", key: key, requiredHeaders: ["content-length"]), observer: observer)
         return response.header("content-length").flatMap { Int64($0) }
     }
 }

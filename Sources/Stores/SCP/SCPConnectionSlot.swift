@@ -104,7 +104,9 @@ final class SCPConnectionSlot: Sendable {
                 if !folder.isEmpty { try connection.files.createFolders(folder) }
                 temporaryMayExist = true
                 let sent = try connection.files.write(
-                    localPath: source.path, offset: source.offset, length: source.length, to: temporary, cancellation: cancellation)
+                    localPath: source.readablePath, offset: source.offset, length: source.length, to: temporary,
+                    cancellation: cancellation)
+                try source.checkUnchanged()
                 try connection.files.rename(temporary, to: remote, aside: TemporaryName.beside(remote))
                 connection.files.keepalive()
                 return sent
