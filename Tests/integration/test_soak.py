@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from azure_server import BlobServer  # noqa: E402
@@ -49,6 +50,11 @@ def test_a_thousand_daemon_runs_keep_memory_and_descriptors_flat(binary, tmp_pat
             ],
             "source_folder": str(source), "cron_schedule": "@every 1s",
         })
+        only = os.environ.get("SOAK_ONLY")  # one destination type, to tell which one a trend comes from
+        if only:
+            data = yaml.safe_load(manifest.read_text())
+            data["destinations"] = [d for d in data["destinations"] if d["type"] == only]
+            manifest = write_manifest(tmp_path, data)
         daemon = DaemonProcess(binary, "daemon", manifest)
         samples = []
         try:
