@@ -124,9 +124,11 @@ final class CurlTransfer {
     /// Why libcurl's minimum-speed rule stopped the transfer, in the words the stall check uses when nothing moved.
     func tooSlow() -> TransportError {
         if ContinuousClock.now - lastProgress.at >= stallTimeout * 0.9 {
-            return TransportError(.stalled, "no data moved for \(stallTimeout)")
+            return TransportError(.stalled, "no data moved for \(stallTimeout)", idleBeforeFailure: stallTimeout)
         }
-        return TransportError(.stalled, "fewer than \(HTTPClientOptions.minimumSpeed) bytes a second moved for \(stallTimeout)")
+        return TransportError(
+            .stalled, "fewer than \(HTTPClientOptions.minimumSpeed) bytes a second moved for \(stallTimeout)",
+            idleBeforeFailure: stallTimeout)
     }
 
     /// Called by libcurl about once a second and on every chunk moved; false stops the transfer.
@@ -139,7 +141,7 @@ final class CurlTransfer {
         if moved != lastProgress.bytes {
             lastProgress = (moved, now)
         } else if now - lastProgress.at >= stallTimeout {
-            failure = TransportError(.stalled, "no data moved for \(stallTimeout)")
+            failure = TransportError(.stalled, "no data moved for \(stallTimeout)", idleBeforeFailure: stallTimeout)
             return false
         }
         return true

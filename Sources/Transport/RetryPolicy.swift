@@ -5,7 +5,9 @@
 /// Attempt `n` (from 1) that fails is followed by a pause drawn uniformly from
 /// `0 ... min(maxDelay, baseDelay × 2^(n-1))` ("full jitter"). It gives up, rethrowing the last error, when
 /// the error is not retryable, after `maxAttempts` attempts, or when the pause would end after `maxTotal`
-/// since the first attempt began. Cancellation of the calling task stops at once: no further attempt.
+/// since the first failure — since the moment the first failed attempt stopped moving data, for a stall
+/// (``RetryableError/idleBeforeFailure``): so a server that never answers is given up on within `maxTotal` and one
+/// stall, while a long transfer that fails late is still retried. Cancellation stops at once: no further attempt.
 public struct RetryPolicy: Sendable {
     public var maxAttempts: Int
     public var baseDelay: Duration
@@ -40,8 +42,9 @@ public struct RetryPolicy: Sendable {
             } catch {
                 guard !Task.isCancelled, Self.isRetryable(error), attempt < maxAttempts else { throw error }
                 let delay = jitteredDelay(afterAttempt: attempt)
-                // The budget starts at the first failure: a long transfer that fails late is still retried.
-                let failedAt = firstFailure ?? clock.now
+                // The budget starts at the first failure (a long transfer that fails late is still retried), or
+                // where its stall began: time spent waiting on a silent server is time already spent.
+                let failedAt = firstFailure ?? clock.now - ((error as? any RetryableError)?.idleBeforeFailure ?? .zero)
                 firstFailure = failedAt
                 guard clock.now - failedAt + delay <= maxTotal else { throw error }
                 onRetry(attempt, error, delay)
@@ -75,4 +78,10 @@ public struct RetryPolicy: Sendable {
 /// An error the retry policy may try again.
 public protocol RetryableError: Error {
     var isRetryable: Bool { get }
+    /// How long the failed attempt moved (almost) nothing before it failed; nil when it did not stall.
+    var idleBeforeFailure: Duration? { get }
+}
+
+extension RetryableError {
+    public var idleBeforeFailure: Duration? { nil }
 }

@@ -4,10 +4,14 @@ public struct TransportError: RetryableError, CustomStringConvertible, Sendable 
 
     public var kind: Kind
     public var message: String
+    /// How long the request moved (almost) nothing before it was given up on: a stall's wasted time, which the
+    /// retry budget counts as already spent.
+    public var idleBeforeFailure: Duration?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, idleBeforeFailure: Duration? = nil) {
         self.kind = kind
         self.message = message
+        self.idleBeforeFailure = idleBeforeFailure
     }
 
     public var isRetryable: Bool {

@@ -57,6 +57,31 @@ import Testing
         #expect(attempts.load(ordering: .relaxed) <= 2)
     }
 
+    @Test func aStallsSilenceCountsAgainstTheBudget() async throws {
+        // The budget is 10 s; the first attempt stalled for 11 s of it before failing: no retry is left.
+        struct Stalled: RetryableError {
+            var isRetryable: Bool { true }
+            var idleBeforeFailure: Duration? { .seconds(11) }
+        }
+        let attempts = Atomic<Int>(0)
+        await #expect(throws: Stalled.self) {
+            try await fast.run { () async throws -> Int in
+                attempts.add(1, ordering: .relaxed)
+                throw Stalled()
+            }
+        }
+        #expect(attempts.load(ordering: .relaxed) == 1)
+        // The same failure without the stall is retried up to maxAttempts.
+        attempts.store(0, ordering: .relaxed)
+        await #expect(throws: Flaky.self) {
+            try await fast.run { () async throws -> Int in
+                attempts.add(1, ordering: .relaxed)
+                throw Flaky(isRetryable: true)
+            }
+        }
+        #expect(attempts.load(ordering: .relaxed) == 4)
+    }
+
     @Test func cancellationStopsRetrying() async throws {
         let policy = RetryPolicy(maxAttempts: 100, baseDelay: .seconds(30), maxDelay: .seconds(30), maxTotal: .seconds(600))
         let attempts = Atomic<Int>(0)
