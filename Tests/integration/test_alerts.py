@@ -344,7 +344,18 @@ def test_validate_names_the_alerts_and_no_secret(binary, tmp_path, peers):
     assert f"alerts: webhook {peers.url} with headers Authorization" in result.stdout
     assert f"alerts: heartbeat {peers.url} after every successful backup" in result.stdout
     assert "alerts on: failure, missed" in result.stdout
+    assert "alerts: Cloud Foundry notifications for " in result.stdout and "will fail" not in result.stdout
     assert_no_secrets(result.stdout, result.stderr, secrets=SECRETS)
+
+
+def test_validate_says_which_keys_an_incomplete_cloud_foundry_alert_lacks(binary, tmp_path, peers):
+    partial = peers.cf_alerts_config()
+    del partial["config"]["notifications"]["cf_space"]
+    del partial["config"]["cloud_controller"]["password"]
+    result = run_cli(binary, "validate", manifest(tmp_path, alerts=partial))
+    assert result.returncode == 0, result.stderr
+    assert ("will fail: missing alerts.config.cloud_controller.password, alerts.config.notifications.cf_space"
+            in result.stdout), result.stdout
 
 
 @pytest.mark.parametrize("alerts, error", [
