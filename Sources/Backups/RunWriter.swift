@@ -47,7 +47,8 @@ public struct RunWriter: Sendable {
         let key = layout.key(of: file.relativePath)
         let digest: ContentDigest
         do {
-            digest = try await store.put(key, from: open.range, observer: observer)
+            // Counted as it is read, for the run's progress display.
+            digest = try await observer.metering(open.range.length) { try await store.put(key, from: open.range, observer: observer) }
         } catch {
             // A file that shrank fails its read; that it changed is what the operator needs to hear.
             try file.checkUnchanged(since: open.identity)

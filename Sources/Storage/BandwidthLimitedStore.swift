@@ -1,7 +1,8 @@
 import Transport
 
 /// A store whose uploads share one ``BandwidthLimit``: every byte a put reads to send (HTTP request bodies,
-/// SFTP writes, local copies, on whatever connection) is admitted by the limit first.
+/// SFTP writes, SCP, local copies, on whatever connection) is admitted by the limit first. The limit is added to
+/// the task's pacer, so a byte counter set around the put (see ``TransferObserver/metering(_:_:)``) still counts.
 public struct BandwidthLimitedStore: WrappingStore {
     public let base: any ObjectStore
     public let limit: BandwidthLimit
@@ -12,7 +13,7 @@ public struct BandwidthLimitedStore: WrappingStore {
     }
 
     public func put(_ key: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
-        try await OwnThreadContext.$pacer.withValue(limit) {
+        try await OwnThreadContext.adding(limit) {
             try await base.put(key, from: source, observer: observer)
         }
     }

@@ -10,6 +10,8 @@ public final class TransferObserver: Sendable {
     private let retryCount = Atomic<Int>(0)
     private let byteCount = Atomic<Int64>(0)
     private let objectCount = Atomic<Int>(0)
+    /// Bytes read to send so far, for progress (see `TransferObserver+Progress.swift`).
+    let sentCount = Atomic<Int64>(0)
 
     public init(kind: String, logger: Logger) {
         self.kind = kind

@@ -70,6 +70,7 @@ final class CurlTransfer {
                 return sb_curl_readfunc_abort
             }
             sent += Int64(got)
+            cancellation.didRead(got)
             return got
         }
     }

@@ -52,6 +52,7 @@ public enum FileCopy {
             }
             hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             copied += Int64(count)
+            cancellation.didRead(count)
             var written = 0
             while written < count {
                 let result = write(output, buffer.baseAddress! + written, count - written)

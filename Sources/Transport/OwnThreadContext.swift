@@ -6,6 +6,15 @@ public protocol TransferPacer: Sendable {
     /// Blocks until some of `wanted` bytes may be read and sent, and returns how many (1 to `wanted`);
     /// returns 0 when `cancellation` is set while waiting.
     func admit(upTo wanted: Int, cancellation: CancellationFlag) -> Int
+    /// The work read `bytes` more bytes to send (after ``admit(upTo:cancellation:)``); a re-sent body reads them again.
+    func didRead(_ bytes: Int)
+    /// Whether ``admit(upTo:cancellation:)`` may hold bytes back; false for a pacer that only counts.
+    var holdsBack: Bool { get }
+}
+
+extension TransferPacer {
+    public func didRead(_ bytes: Int) {}
+    public var holdsBack: Bool { true }
 }
 
 /// The scheduling priority the work's own thread takes before it starts.
@@ -54,4 +63,13 @@ extension CancellationFlag {
         guard let pacer, wanted > 0 else { return wanted }
         return pacer.admit(upTo: wanted, cancellation: self)
     }
+
+    /// Tells the pacer the work read `bytes` bytes to send (it may count them for progress).
+    public func didRead(_ bytes: Int) {
+        guard let pacer, bytes > 0 else { return }
+        pacer.didRead(bytes)
+    }
+
+    /// Whether a pacer may hold the work's reads back (a bandwidth limit), rather than only count them.
+    public var isPaced: Bool { pacer?.holdsBack ?? false }
 }

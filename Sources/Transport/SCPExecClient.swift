@@ -174,7 +174,8 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
         var sent: Int64 = 0
         while sent < length {
             if cancellation.isCancelled { throw SSHError(.cancelled, "upload of \(remotePath) cancelled") }
-            let wanted = Int(min(Int64(Self.chunk), length - sent))
+            let wanted = cancellation.admit(upTo: Int(min(Int64(Self.chunk), length - sent)))
+            if wanted == 0 { throw SSHError(.cancelled, "upload of \(remotePath) cancelled") }
             let count = pread(input, buffer, wanted, off_t(offset + sent))
             if count < 0 {
                 if errno == EINTR { continue }
@@ -182,6 +183,7 @@ public final class SCPExecClient: SSHFileAccess, @unchecked Sendable {
             }
             if count == 0 { throw SSHError(.local, "cannot read \(localPath): it became shorter while being uploaded") }
             hasher.update(UnsafeRawBufferPointer(start: buffer, count: count))
+            cancellation.didRead(count)
             var done = 0
             while done < count {
                 let written = sb_ssh2_channel_write(channel, buffer + done, count - done)

@@ -45,7 +45,7 @@ extension SFTPClient {
         while true {
             if stop == nil && cancellation.isCancelled { stop = SSHError(.cancelled, "upload of \(remotePath) cancelled") }
             // A paced write reads one admitted share at a time and sends it before reading the next.
-            let paced = cancellation.pacer != nil
+            let paced = cancellation.isPaced
             if stop == nil && read < length && (start >= Self.refillThreshold || end == 0 || (paced && start == end)) {
                 if start > 0 {
                     memmove(base, base + start, end - start)
@@ -71,6 +71,7 @@ extension SFTPClient {
                     hasher.update(UnsafeRawBufferPointer(start: base + end, count: count))
                     end += count
                     read += Int64(count)
+                    cancellation.didRead(count)
                     if paced { break }
                 }
             }

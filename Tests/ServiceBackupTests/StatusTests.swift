@@ -2,6 +2,7 @@ import Backups
 import Foundation
 import Storage
 import Testing
+import Transport
 @testable import ServiceBackup
 
 @Suite struct BackupStatusRecording {
@@ -226,15 +227,17 @@ import Testing
             == "s3 destination  1.0 KiB / 2.0 KiB  50%  failed")
     }
 
-    @Test func theBoardFollowsEachObserver() {
+    @Test func theBoardFollowsEachObserver() async {
         let board = ProgressBoard()
         board.begin(totalBytes: 1000)
         let observer = TransferObserver(kind: "local", logger: CapturedLog().logger)
         board.track("local destination nfs", observer: observer)
         #expect(board.lines()[0].hasPrefix("local destination nfs  0 B / 1000 B  0%"))
-        observer.completed(bytes: 400)
-        #expect(board.lines()[0].hasPrefix("local destination nfs  400 B / 1000 B  40%"))
-        observer.completed(bytes: 600)
+        await observer.metering(1000) {
+            // What a store's blocking read reports as it reads the file to send.
+            CancellationFlag(pacer: OwnThreadContext.pacer).didRead(400)
+            #expect(board.lines()[0].hasPrefix("local destination nfs  400 B / 1000 B  40%"))
+        }
         board.finish("local destination nfs", outcome: "succeeded")
         #expect(board.lines()[0].hasPrefix("local destination nfs  1000 B / 1000 B  100%  done in"))
     }

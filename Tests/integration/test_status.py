@@ -3,6 +3,7 @@ with a local destination that works and an S3 destination whose server is not th
 import json
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -275,6 +276,31 @@ def test_backup_from_a_terminal_shows_progress_on_stderr(binary, setup):
     assert "\x1b" not in stdout
     messages = [line["message"] for line in log_lines(stdout)]  # stdout is still only JSON lines
     assert "ServiceBackup.Upload backup completed with error" in messages
+
+
+def test_progress_of_one_large_file_moves_byte_by_byte(binary, tmp_path):
+    """One 24 MiB dump at 8 MiB/s takes about 3 s: the board shows it part-way, never going back, then whole."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "dump.rdb").write_bytes(os.urandom(24 << 20))
+    config = write_manifest(tmp_path, {
+        "destinations": [{"type": "local", "name": "big", "config": {
+            "path": str(tmp_path / "target"), "bandwidth_limit": "8MiB"}}],
+        "source_folder": str(source),
+        "cron_schedule": EVERY_SECOND,
+    })
+    code, stdout, screen = run_with_terminal_stderr(binary, "backup", config)
+    assert code == 0, stdout
+    board_lines = [line for line in screen.decode().replace("\r", "\n").split("\n") if "local destination big" in line]
+    percents = [int(re.search(r"  (\d+)%", line).group(1)) for line in board_lines]
+    assert percents == sorted(percents), f"progress never goes back: {percents}"
+    between = {p for p in percents if 0 < p < 100}
+    assert len(between) >= 2, f"the board shows the file part-way at least twice: {board_lines}"
+    assert "local destination big  24.0 MiB / 24.0 MiB  100%  done in" in board_lines[-1]
+    assert (tmp_path / "target").exists()
+    assert "\x1b" not in stdout
+    messages = [line["message"] for line in log_lines(stdout)]  # stdout is still only JSON lines
+    assert "ServiceBackup.Upload backup completed successfully" in messages
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(binary, setup):

@@ -4,8 +4,8 @@ import Synchronization
 
 /// What each destination of a run has moved so far, for a progress display: the run registers each
 /// destination's transfer observer and, at the end, its outcome; the display reads lines from here.
-/// The observer counts an object's bytes once it is whole, so a run of one large file moves in one step.
-/// TODO(issue 12): count bytes as parts, blocks and chunks reach the store, with the bandwidth limiter's accounting.
+/// The observer counts each file's bytes as the store's transfers read them to send (its `sentBytes`), each
+/// file capped at its size, so a run of one large file moves smoothly and never past its total.
 public final class ProgressBoard: Sendable {
     struct Row {
         var label: String
@@ -37,7 +37,7 @@ public final class ProgressBoard: Sendable {
     func finish(_ label: String, outcome: String) {
         state.withLock { state in
             guard let index = state.rows.firstIndex(where: { $0.label == label }) else { return }
-            let bytes = state.rows[index].observer?.bytes ?? 0
+            let bytes = state.rows[index].observer?.sentBytes ?? 0
             state.rows[index].finished = (outcome, .now, bytes)
         }
     }
@@ -46,8 +46,7 @@ public final class ProgressBoard: Sendable {
     public func lines(now: ContinuousClock.Instant = .now) -> [String] {
         state.withLock { state in
             state.rows.map { row in
-                // The observer also counts the run manifest, written after the snapshot's files.
-                let done = min(row.finished?.bytes ?? row.observer?.bytes ?? 0, state.totalBytes)
+                let done = min(row.finished?.bytes ?? row.observer?.sentBytes ?? 0, state.totalBytes)
                 return Self.line(label: row.label, done: done, total: state.totalBytes,
                                  elapsed: ((row.finished?.at ?? now) - row.started).inSeconds, outcome: row.finished?.outcome)
             }
