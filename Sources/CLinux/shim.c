@@ -26,6 +26,18 @@ int sb_thread_get_ioprio(void) {
     return (int)syscall(SYS_ioprio_get, SB_IOPRIO_WHO_PROCESS, (int)sb_thread_id());
 }
 
+int sb_thread_get_nice(int *nice) {
+    errno = 0;
+    int value = getpriority(PRIO_PROCESS, (id_t)sb_thread_id());
+    if (value == -1 && errno != 0) return -1;
+    *nice = value;
+    return 0;
+}
+
+int sb_thread_set_ioprio_value(int value) {
+    return (int)syscall(SYS_ioprio_set, SB_IOPRIO_WHO_PROCESS, (int)sb_thread_id(), value);
+}
+
 static int sb_signal_write_fd = -1;
 
 static void sb_signal_handler(int number) {

@@ -14,6 +14,12 @@ int sb_thread_set_ioprio(int io_class, int level);
 /* The calling thread's I/O priority class and level (-1 on error). */
 int sb_thread_get_ioprio(void);
 
+/* Stores the niceness of the calling thread in `nice` (getpriority on its thread id). */
+int sb_thread_get_nice(int *nice);
+
+/* Sets the I/O priority of the calling thread to `value` exactly as sb_thread_get_ioprio returned it. */
+int sb_thread_set_ioprio_value(int value);
+
 /* Installs one handler for each of `signals` that writes the signal's number as a byte to a self-pipe, so
    that no signal is lost between start-up and the moment a reader listens. Returns the pipe's read end
    (close-on-exec), or -1 with errno set. Call it once per process. */
