@@ -1,7 +1,8 @@
 """`make soak` only (SOAK=1): the daemon at `@every 1s` for SOAK_RUNS runs (1,000) to moto, the Blob service and a
 local folder. After each run the daemon's resident memory, open descriptors and threads are sampled; all must stay
 flat: the median resident memory of the last fifth of the runs within 1 MiB of that of runs 10 % to 30 % (runs 100 to
-300 of 1,000), and no more descriptors late than early."""
+300 of 1,000), and no more descriptors late than early (median; the highest within 2, for connections caught
+opening or closing)."""
 import base64
 import os
 import statistics
@@ -82,4 +83,7 @@ def test_a_thousand_daemon_runs_keep_memory_and_descriptors_flat(binary, tmp_pat
         out.write(line + "\n")
     assert failed == 0
     assert statistics.median(late_rss) <= statistics.median(early_rss) + SLACK_KIB, line
-    assert max(late_fds) <= max(early_fds), line
+    # A descriptor sampled while a transfer's connection is being opened or closed may come or go: the typical
+    # count must not rise at all, the highest by no more than that.
+    assert statistics.median(late_fds) <= statistics.median(early_fds), line
+    assert max(late_fds) <= max(early_fds) + 2, line
