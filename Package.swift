@@ -73,7 +73,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "service-backup",
-            dependencies: ["ServiceBackup", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ServiceBackup", "Transport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         // Runs the conformance suite against a manifest's destinations: how the tests judge each real store.

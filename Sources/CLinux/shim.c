@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <stdlib.h>
+#include <malloc.h>
 
 #define SB_IOPRIO_CLASS_SHIFT 13
 #define SB_IOPRIO_WHO_PROCESS 1
@@ -24,6 +26,26 @@ int sb_thread_set_ioprio(int io_class, int level) {
 
 int sb_thread_get_ioprio(void) {
     return (int)syscall(SYS_ioprio_get, SB_IOPRIO_WHO_PROCESS, (int)sb_thread_id());
+}
+
+int sb_thread_get_nice(int *nice) {
+    errno = 0;
+    int value = getpriority(PRIO_PROCESS, (id_t)sb_thread_id());
+    if (value == -1 && errno != 0) return -1;
+    *nice = value;
+    return 0;
+}
+
+int sb_thread_set_ioprio_value(int value) {
+    return (int)syscall(SYS_ioprio_set, SB_IOPRIO_WHO_PROCESS, (int)sb_thread_id(), value);
+}
+
+int sb_malloc_bound_growth(int arenas, int threshold) {
+    int result = 0;
+    if (getenv("MALLOC_ARENA_MAX") == NULL && mallopt(M_ARENA_MAX, arenas) != 1) result = -1;
+    if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL && mallopt(M_MMAP_THRESHOLD, threshold) != 1) result = -1;
+    if (getenv("MALLOC_TRIM_THRESHOLD_") == NULL && mallopt(M_TRIM_THRESHOLD, threshold) != 1) result = -1;
+    return result;
 }
 
 static int sb_signal_write_fd = -1;

@@ -18,7 +18,8 @@ public final class CancellationFlag: Sendable {
 
 /// Runs blocking work (a libcurl transfer, an SSH session, file I/O) on a thread of its own, off the
 /// Swift concurrency pool, and awaits it. Cancelling the awaiting task sets the flag the work polls.
-/// The work takes the calling task's ``OwnThreadContext``: its pacer on the flag, its priority on the thread.
+/// The work takes the calling task's ``OwnThreadContext``: its pacer on the flag, its priority on the thread
+/// for this work only. Threads are reused from a pool that grows whenever all are busy (see `BlockingThreadPool`).
 public func onOwnThread<T: Sendable>(
     _ work: @escaping @Sendable (CancellationFlag) throws -> T
 ) async throws -> T {
@@ -26,12 +27,10 @@ public func onOwnThread<T: Sendable>(
     let priority = OwnThreadContext.priority
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let thread = Thread {
-                priority?.applyToCurrentThread()
-                continuation.resume(with: Result { try work(flag) })
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
+            BlockingThreadPool.shared.submit(BlockingThreadPool.Job(priority: priority) {
+                let result = Result { try work(flag) }
+                return { continuation.resume(with: result) }
+            })
         }
     } onCancel: {
         flag.cancel()

@@ -1,6 +1,8 @@
 """`make soak` only (SOAK=1): the daemon at `@every 1s` for SOAK_RUNS runs (1,000) to moto, the Blob service and a
-local folder. After each run the daemon's resident memory and open descriptors are sampled; both must stay flat:
-the last hundred runs' figures no higher than the hundred after warm-up, within a small margin."""
+local folder. After each run the daemon's resident memory, open descriptors and threads are sampled; all must stay
+flat: the median resident memory of the last fifth of the runs within 1 MiB of that of runs 10 % to 30 % (runs 100 to
+300 of 1,000), and no more descriptors late than early (median; the highest within 2, for connections caught
+opening or closing)."""
 import base64
 import os
 import statistics
@@ -19,16 +21,17 @@ from moto_fixture import moto_s3  # noqa: E402,F401  (the fixture)
 pytestmark = pytest.mark.skipif(not os.environ.get("SOAK"), reason="soak runs only under `make soak` (SOAK=1)")
 
 RUNS = int(os.environ.get("SOAK_RUNS", "1000"))
-WARM_UP = min(50, RUNS // 10)
-WINDOW = min(100, RUNS // 5)
+WARM_UP = RUNS // 10
+EARLY = RUNS // 5
+WINDOW = max(1, RUNS // 10)
+SLACK_KIB = 1024
 DONE = "Upload backup completed successfully"
 
 
-def sample(pid: int) -> tuple[int, int]:
-    """Resident memory in KiB and open descriptors of `pid`."""
-    rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-               if line.startswith("VmRSS:"))
-    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+def sample(pid: int) -> tuple[int, int, int]:
+    """Resident memory in KiB, open descriptors and threads of `pid`."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return int(status["VmRSS"].split()[0]), len(os.listdir(f"/proc/{pid}/fd")), int(status["Threads"])
 
 
 def test_a_thousand_daemon_runs_keep_memory_and_descriptors_flat(binary, tmp_path, moto_s3):
@@ -66,15 +69,21 @@ def test_a_thousand_daemon_runs_keep_memory_and_descriptors_flat(binary, tmp_pat
     failed = sum(m.endswith("completed with error") for m in daemon.messages)
     rss = [s[0] for s in samples]
     fds = [s[1] for s in samples]
-    early_rss, late_rss = rss[WARM_UP:WARM_UP + WINDOW], rss[-WINDOW:]
-    early_fds, late_fds = fds[WARM_UP:WARM_UP + WINDOW], fds[-WINDOW:]
-    line = (f"soak: {RUNS} daemon runs at @every 1s ({failed} failed); RSS KiB first/after-warm-up-median/last-median/"
-            f"max {rss[0]}/{statistics.median(early_rss)}/{statistics.median(late_rss)}/{max(rss)}; "
+    threads = [s[2] for s in samples]
+    early_rss, late_rss = rss[WARM_UP:WARM_UP + EARLY], rss[-EARLY:]
+    early_fds, late_fds = fds[WARM_UP:WARM_UP + EARLY], fds[-EARLY:]
+    only_text = f" to {only} only" if only else ""
+    line = (f"soak: {RUNS} daemon runs{only_text} at @every 1s ({failed} failed); RSS KiB first/early-median/"
+            f"late-median/max {rss[0]}/{statistics.median(early_rss)}/{statistics.median(late_rss)}/{max(rss)}; "
             f"open fds min/max early {min(early_fds)}/{max(early_fds)}, late {min(late_fds)}/{max(late_fds)}; "
+            f"threads min/max {min(threads)}/{max(threads)}; "
             f"RSS median per {WINDOW} runs: {[statistics.median(rss[i:i + WINDOW]) for i in range(0, RUNS, WINDOW)]}")
     print(line)
     with open(os.environ.get("FAULT_REPORT", os.devnull), "a") as out:
         out.write(line + "\n")
     assert failed == 0
-    assert statistics.median(late_rss) <= statistics.median(early_rss) * 1.1 + 4096, line
+    assert statistics.median(late_rss) <= statistics.median(early_rss) + SLACK_KIB, line
+    # A descriptor sampled while a transfer's connection is being opened or closed may come or go: the typical
+    # count must not rise at all, the highest by no more than that.
+    assert statistics.median(late_fds) <= statistics.median(early_fds), line
     assert max(late_fds) <= max(early_fds) + 2, line
