@@ -9,6 +9,14 @@
 #include <string.h>
 #include <stdlib.h>
 #include <malloc.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
+#include <time.h>
 
 #define SB_IOPRIO_CLASS_SHIFT 13
 #define SB_IOPRIO_WHO_PROCESS 1
@@ -86,4 +94,67 @@ int sb_signals_next(int fd) {
         if (got < 0 && errno == EINTR) continue;
         return -1;
     }
+}
+
+int sb_thread_set_name(const char *name) {
+    return prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+int sb_alarm_open(void) {
+    return timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+}
+
+int sb_alarm_cancel_open(void) {
+    return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+int sb_alarm_cancel(int cancel_fd) {
+    uint64_t one = 1;
+    return write(cancel_fd, &one, sizeof one) == (ssize_t)sizeof one ? 0 : -1;
+}
+
+int sb_alarm_wait(int alarm_fd, int cancel_fd, long long seconds, long nanoseconds) {
+    struct itimerspec when;
+    memset(&when, 0, sizeof when);
+    when.it_value.tv_sec = (time_t)seconds;
+    when.it_value.tv_nsec = nanoseconds;
+    for (;;) {
+        /* Armed again after each change of the clock: the change cancels the timer (ECANCELED on read). */
+        if (timerfd_settime(alarm_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &when, NULL) != 0) return -1;
+        struct pollfd fds[2] = {{.fd = alarm_fd, .events = POLLIN}, {.fd = cancel_fd, .events = POLLIN}};
+        int ready = poll(fds, 2, -1);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (fds[1].revents != 0) return 2;
+        if (fds[0].revents == 0) continue;
+        uint64_t expirations;
+        ssize_t got = read(alarm_fd, &expirations, sizeof expirations);
+        if (got == (ssize_t)sizeof expirations) return 0;
+        if (got < 0 && (errno == ECANCELED || errno == EINTR || errno == EAGAIN)) continue;
+        return -1;
+    }
+}
+
+int sb_memory_release(void) {
+    malloc_trim(0);
+#ifdef MADV_PAGEOUT
+    FILE *maps = fopen("/proc/self/maps", "re");
+    if (maps == NULL) return -1;
+    char line[4096];
+    int result = 0;
+    while (fgets(line, sizeof line, maps) != NULL) {
+        unsigned long start, end, offset, inode;
+        char perms[8];
+        unsigned int major, minor;
+        if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu", &start, &end, perms, &offset, &major, &minor, &inode) != 7) continue;
+        if (inode == 0) continue;          /* anonymous, heap, stacks: nothing to drop without swap */
+        if (madvise((void *)start, end - start, MADV_PAGEOUT) != 0 && errno == EINVAL) result = -1;
+    }
+    fclose(maps);
+    return result;
+#else
+    return -1;
+#endif
 }

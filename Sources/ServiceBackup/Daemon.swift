@@ -7,7 +7,8 @@ import Synchronization
 /// The long-running service: fires a `BackupRun` at each time of the cron schedule, never two at once.
 ///
 /// A tick that finds a run in progress is refused (`exit_if_in_progress: true`) or queued; at most one
-/// tick waits, later ones are dropped. Between fire times the daemon sleeps: no polling.
+/// tick waits, later ones are dropped. Between fire times the daemon sleeps: no polling, no wake-up
+/// (see `sleep(until:)`), and it gives memory back before a long wait.
 /// A dropped tick, and fire times that passed while the daemon slept, are logged (`Missed scheduled backup`)
 /// and alerted; a finished or refused run is handed to the alerts, which never hold up the next run.
 /// Cancelling the task that runs `run()` stops it: no new run starts, the run in progress is cancelled
@@ -51,6 +52,7 @@ public struct Daemon: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await alerts.deliverAll(with: alerter, logger: logger) }
             group.addTask {
+                Self.releaseMemoryIfIdle(until: schedule.next(after: Date()))
                 for await _ in ticks {
                     if Task.isCancelled { break }
                     running.set(true)
@@ -61,6 +63,7 @@ public struct Daemon: Sendable {
                     guard let report else { continue }
                     await status?.recordDaemonRun(report, nextRun: schedule.next(after: Date()), logger: logger)
                     if let notice = AlertNotice.finished(report) { alerts.post(notice, logger: logger) }
+                    Self.releaseMemoryIfIdle(until: schedule.next(after: Date()))
                 }
                 alerts.finish()
             }
@@ -89,15 +92,7 @@ public struct Daemon: Sendable {
         var after = Date()
         while !Task.isCancelled, let scheduled = schedule.next(after: after) {
             let next = scheduled.addingTimeInterval(splay)
-            while true {
-                let wait = next.timeIntervalSinceNow
-                if wait <= 0 { break }
-                do {
-                    try await Task.sleep(for: .milliseconds(Int64((wait * 1000).rounded(.up))))
-                } catch {
-                    return
-                }
-            }
+            guard await sleep(until: next) else { return }
             fire(next)
             let now = Date()
             if let skipped = MissedFireTimes.skipped(after: next, until: now, on: schedule) { missed(skipped) }

@@ -36,4 +36,28 @@ int sb_signals_install(const int *signals, int count);
    pipe is closed or fails. */
 int sb_signals_next(int fd);
 
+/* Names the calling thread (as `ps -L` and /proc show it; at most 15 bytes are kept). */
+int sb_thread_set_name(const char *name);
+
+/* A wall-clock alarm: a timerfd on CLOCK_REALTIME (close-on-exec), or -1 with errno set. */
+int sb_alarm_open(void);
+
+/* An eventfd (close-on-exec) that cancels a wait of sb_alarm_wait when sb_alarm_cancel writes to it; -1 on error. */
+int sb_alarm_cancel_open(void);
+
+/* Makes the wait on `cancel_fd` return 2 (now or when it starts). Safe from any thread. */
+int sb_alarm_cancel(int cancel_fd);
+
+/* Sleeps until the wall clock reads `seconds` + `nanoseconds` since the epoch (an absolute timer that the kernel
+   keeps at that wall time across suspends and clock changes: TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, re-armed
+   after each change of the clock). Returns 0 when the time has come, 2 when cancelled through `cancel_fd`, -1 with
+   errno set on error. No wake-up before then, except one per change of the wall clock. */
+int sb_alarm_wait(int alarm_fd, int cancel_fd, long long seconds, long nanoseconds);
+
+/* Gives memory back to the system between runs: returns the heap's free pages (malloc_trim) and asks the kernel
+   to reclaim this process's clean file-backed pages (MADV_PAGEOUT over every file mapping; the kernel skips pages
+   other processes map, and dirty or anonymous pages are never lost). They are read back when next used.
+   Returns 0, or -1 when the kernel does not know MADV_PAGEOUT (before 5.4). */
+int sb_memory_release(void);
+
 #endif

@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+import Transport
+
+@Suite struct WallClockAlarmTests {
+    @Test func aTimeThatHasPassedIsDueAtOnce() async {
+        #expect(await WallClockAlarm.sleep(until: Date(timeIntervalSinceNow: -60)) == .due)
+        #expect(await WallClockAlarm.sleep(until: Date(timeIntervalSince1970: 0)) == .due)
+    }
+
+    @Test func cancellingTheTaskEndsASleepOfAYear() async {
+        let sleeper = Task { await WallClockAlarm.sleep(until: Date(timeIntervalSinceNow: 365 * 86_400)) }
+        sleeper.cancel()
+        #expect(await sleeper.value == .cancelled)
+    }
+
+    @Test func aTaskCancelledBeforeItSleepsDoesNotSleep() async {
+        let sleeper = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await WallClockAlarm.sleep(until: Date(timeIntervalSinceNow: 365 * 86_400))
+        }
+        #expect(await sleeper.value == .cancelled)
+    }
+}
