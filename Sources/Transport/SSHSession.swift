@@ -91,6 +91,12 @@ public final class SSHSession: @unchecked Sendable {
 
     deinit { close() }
 
+    /// The cipher and MAC this session's key exchange settled on for what it sends (see `SSHAlgorithms`).
+    public var sendingAlgorithms: (cipher: String, mac: String) {
+        func method(_ type: Int32) -> String { libssh2_session_methods(session, type).map { String(cString: $0) } ?? "none" }
+        return (method(LIBSSH2_METHOD_CRYPT_CS), method(LIBSSH2_METHOD_MAC_CS))
+    }
+
     /// Authenticates `user` with `key`; the error says which key type was offered and what the server accepts.
     public func authenticate(user: String, key: SSHPrivateKey) throws {
         let rc: Int32
