@@ -12,12 +12,16 @@ public struct SFTPTransferred: Sendable, Equatable {
 }
 
 extension SFTPClient {
-    /// Bytes handed to libssh2 per write call; it splits them into pipelined SFTP packets.
-    static let writeWindow = 4 << 20
+    /// Bytes handed to libssh2 per write call; it splits them into pipelined SFTP packets, a copy of each
+    /// held until the server acknowledges it, so a transfer holds up to twice this. 1 MiB keeps a session's
+    /// share of the process's memory small (four sessions stay well under the 64 MiB bound); between half of
+    /// it and all of it is in flight, which loopback and LAN links do not outrun (measured: no slower than 4 MiB).
+    static let writeWindow = 1 << 20
     /// Refill the write buffer once this much of it has been acknowledged (half: each byte is moved at most once).
     static let refillThreshold = writeWindow / 2
-    /// Bytes asked of libssh2 per read call; it keeps that much requested ahead.
-    static let readWindow = 2 << 20
+    /// Bytes asked of libssh2 per read call. libssh2 1.10 keeps four times this requested ahead, the answers
+    /// held in memory until read: 256 KiB keeps 1 MiB in flight per session (2 MiB took 7 MiB of memory each).
+    static let readWindow = 256 << 10
 
     /// Writes `length` bytes of the local file at `localPath` from `offset` to `remotePath` (created or
     /// truncated). Returns the size and SHA-256 of the bytes read from the file as they were sent.

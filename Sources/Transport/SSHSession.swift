@@ -61,8 +61,11 @@ public final class SSHSession: @unchecked Sendable {
         libssh2_session_set_blocking(session, 1)
         // At least 1 ms: 0 would mean "wait forever".
         libssh2_session_set_timeout(session, max(1, options.ioTimeout.milliseconds))
-        // AES-CTR is the fastest cipher libssh2 1.10 shares with current OpenSSH (AES-NI).
-        _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_CRYPT_CS, "aes128-ctr,aes256-ctr,aes192-ctr")
+        guard SSHAlgorithms.prefer(on: session) == 0 else {
+            libssh2_session_free(session)
+            Glibc.close(socket)
+            throw SSHError(.local, "libssh2 \(SSHSessionOptions.libraryVersion) lacks the ciphers or MACs asked for")
+        }
         let hostKeyAlgorithms = options.hostKeyAlgorithms.filter(SSHSessionOptions.supportedHostKeyAlgorithms.contains)
         if !hostKeyAlgorithms.isEmpty {
             _ = libssh2_session_method_pref(session, LIBSSH2_METHOD_HOSTKEY, hostKeyAlgorithms.joined(separator: ","))
@@ -87,6 +90,12 @@ public final class SSHSession: @unchecked Sendable {
     }
 
     deinit { close() }
+
+    /// The cipher and MAC this session's key exchange settled on for what it sends (see `SSHAlgorithms`).
+    public var sendingAlgorithms: (cipher: String, mac: String) {
+        func method(_ type: Int32) -> String { libssh2_session_methods(session, type).map { String(cString: $0) } ?? "none" }
+        return (method(LIBSSH2_METHOD_CRYPT_CS), method(LIBSSH2_METHOD_MAC_CS))
+    }
 
     /// Authenticates `user` with `key`; the error says which key type was offered and what the server accepts.
     public func authenticate(user: String, key: SSHPrivateKey) throws {
