@@ -20,10 +20,19 @@ public struct ObjectInfo: Sendable, Equatable {
 public struct ContentDigest: Sendable, Equatable {
     public var size: Int64
     public var sha256: [UInt8]
+    /// Whether the store's own answer to the put proved the object holds exactly these `size` bytes (a
+    /// server-verified checksum of every byte, say), so no separate look at the object is needed to know it.
+    /// Says how the content was stored, not what it is: equality ignores it.
+    public var sizeConfirmed: Bool
 
-    public init(size: Int64, sha256: [UInt8]) {
+    public init(size: Int64, sha256: [UInt8], sizeConfirmed: Bool = false) {
         self.size = size
         self.sha256 = sha256
+        self.sizeConfirmed = sizeConfirmed
+    }
+
+    public static func == (lhs: ContentDigest, rhs: ContentDigest) -> Bool {
+        lhs.size == rhs.size && lhs.sha256 == rhs.sha256
     }
 
     /// Lowercase hex of the SHA-256.
