@@ -36,8 +36,8 @@ public struct RunWriter: Sendable {
         try await onOwnThread { _ in try data.write(to: URL(fileURLWithPath: file)) }
         defer { try? FileManager.default.removeItem(atPath: file) }
         let key = layout.manifestKey
-        _ = try await store.put(key, from: FileRange(path: file, length: Int64(data.count)), observer: observer)
-        try await checkSize(of: key, expected: Int64(data.count))
+        let digest = try await store.put(key, from: FileRange(path: file, length: Int64(data.count)), observer: observer)
+        try await checkSize(of: key, expected: Int64(data.count), unlessConfirmedBy: digest)
     }
 
     /// Opens the file once; the store reads every part from that descriptor. The file must be the snapshot's
@@ -56,11 +56,13 @@ public struct RunWriter: Sendable {
         }
         try file.checkUnchanged(since: open.identity)
         guard digest.size == file.size else { throw file.changed("\(digest.size) bytes were read, not \(file.size)") }
-        try await checkSize(of: key, expected: file.size)
+        try await checkSize(of: key, expected: file.size, unlessConfirmedBy: digest)
         return digest
     }
 
-    private func checkSize(of key: String, expected: Int64) async throws {
+    /// Asks the store for the object's size, unless the put's own answer already proved it (`sizeConfirmed`).
+    private func checkSize(of key: String, expected: Int64, unlessConfirmedBy digest: ContentDigest) async throws {
+        if digest.sizeConfirmed, digest.size == expected { return }
         let info = try await store.stat(key)
         guard let info, info.size == expected else {
             throw StoreError(.permanent, "\(store.kind) object \(key) has \(info.map { "\($0.size)" } ?? "no") bytes after upload, expected \(expected)")

@@ -54,6 +54,9 @@ public struct SigV4Signer: Sendable {
         public var authorization: String
     }
 
+    /// The payload hash of a request whose body is not signed: S3 then checks the body against the
+    /// `x-amz-checksum-*` header the request carries instead.
+    public static let unsignedPayload = "UNSIGNED-PAYLOAD"
     public static let algorithm = "AWS4-HMAC-SHA256"
     /// The SHA-256 of an empty body, the payload hash of every request without one.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -20,14 +20,33 @@ public struct ObjectInfo: Sendable, Equatable {
 public struct ContentDigest: Sendable, Equatable {
     public var size: Int64
     public var sha256: [UInt8]
+    /// Whether the store's own answer to the put proved the object holds exactly these `size` bytes (a
+    /// server-verified checksum of every byte, say), so no separate look at the object is needed to know it.
+    /// Says how the content was stored, not what it is: equality ignores it.
+    public var sizeConfirmed: Bool
 
-    public init(size: Int64, sha256: [UInt8]) {
+    public init(size: Int64, sha256: [UInt8], sizeConfirmed: Bool = false) {
         self.size = size
         self.sha256 = sha256
+        self.sizeConfirmed = sizeConfirmed
+    }
+
+    public static func == (lhs: ContentDigest, rhs: ContentDigest) -> Bool {
+        lhs.size == rhs.size && lhs.sha256 == rhs.sha256
     }
 
     /// Lowercase hex of the SHA-256.
-    public var sha256Hex: String { sha256.map { String(format: "%02x", $0) }.joined() }
+    public var sha256Hex: String {
+        // Written out rather than String(format:) per byte, which cost more than the rest of a small file's put.
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(sha256.count * 2)
+        for byte in sha256 {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }
 
 /// A byte range of a file on this machine: what a put reads from.

@@ -20,12 +20,19 @@ public enum BlockDigests {
     public static func read(
         path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm
     ) -> AsyncThrowingStream<Event, any Error> {
+        read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: .digest(algorithm))
+    }
+
+    /// `read` with each block checked by `checksum` (CRC-32C, say); the whole range's SHA-256 as ever.
+    public static func read(
+        path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, checksum: BlockChecksum
+    ) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     try await onOwnThread { cancellation in
                         try hash(path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize),
-                                 algorithm: algorithm, cancellation: cancellation) { continuation.yield($0) }
+                                 checksum: checksum, cancellation: cancellation) { continuation.yield($0) }
                     }
                     continuation.finish()
                 } catch {
@@ -43,7 +50,16 @@ public enum BlockDigests {
         path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
         _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
     ) async throws -> (results: [Result], sha256: [UInt8]) {
-        let events = read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
+        try await forEachBlock(
+            path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: .digest(algorithm), width: width, body)
+    }
+
+    /// `forEachBlock` with each block checked by `checksum` (CRC-32C, say); the whole range's SHA-256 as ever.
+    public static func forEachBlock<Result: Sendable>(
+        path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, checksum: BlockChecksum, width: Int,
+        _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
+    ) async throws -> (results: [Result], sha256: [UInt8]) {
+        let events = read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: checksum)
         let (results, sha256) = try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var results: [Int: Result] = [:]
             var running = 0
@@ -70,7 +86,7 @@ public enum BlockDigests {
     }
 
     private static func hash(
-        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
+        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, checksum: BlockChecksum,
         cancellation: CancellationFlag, emit: (Event) -> Void
     ) throws {
         let opened = try file ?? OpenFile.open(path: path)
@@ -81,7 +97,8 @@ public enum BlockDigests {
         var index = 0
         repeat {
             let blockEnd = min(length, done + blockSize)
-            var block = DigestHasher(algorithm)
+            var block = checksum.digestAlgorithm.map { DigestHasher($0) }
+            var crc = CRC32C()
             while done < blockEnd {
                 if cancellation.isCancelled { throw CancellationError() }
                 let wanted = Int(min(chunkSize, blockEnd - done))
@@ -91,11 +108,14 @@ public enum BlockDigests {
                     throw TransportError(.local, "cannot read \(path): \(reason)")
                 }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
-                block.update(chunk)
+                if checksum == .crc32c { crc.update(chunk) } else { block?.update(chunk) }
                 whole.update(chunk)
                 done += Int64(got)
             }
-            emit(.block(index: index, digest: block.finish()))
+            switch consume block {
+            case .some(let digest): emit(.block(index: index, digest: digest.finish()))
+            case .none: emit(.block(index: index, digest: crc.bytes))
+            }
             index += 1
         } while done < length
         emit(.whole(sha256: whole.finish()))

@@ -195,14 +195,16 @@ import Transport
 @Suite struct S3UploadTests {
     @Test func completionNamesEachPartWithItsChecksum() {
         let parts = [
-            S3Upload.Part(number: 1, etag: "\"e1\"", sha256: Digest.sha256(Array("one".utf8))),
-            S3Upload.Part(number: 2, etag: "\"e2\"", sha256: Digest.sha256(Array("two".utf8))),
+            S3Upload.Part(number: 1, etag: "\"e1\"", crc32c: CRC32C.checksum(Array("one".utf8))),
+            S3Upload.Part(number: 2, etag: "\"e2\"", crc32c: CRC32C.checksum(Array("two".utf8))),
         ]
         let document = S3Upload.completionDocument(parts)
-        #expect(document.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag><ChecksumSHA256>"
-            + Data(Digest.sha256(Array("one".utf8))).base64EncodedString() + "</ChecksumSHA256></Part>"))
+        #expect(document.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag><ChecksumCRC32C>"
+            + Data(CRC32C.checksum(Array("one".utf8))).base64EncodedString() + "</ChecksumCRC32C></Part>"))
         #expect(document.contains("<PartNumber>2</PartNumber>"))
-        let headers = S3Upload.checksumHeaders(Digest.sha256([]))
-        #expect(headers.contains(HTTPHeader("x-amz-checksum-sha256", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")))
+        // CRC-32C of "123456789" is 0xE3069283, the published check value.
+        let headers = S3Upload.checksumHeaders(CRC32C.checksum(Array("123456789".utf8)))
+        #expect(headers.contains(HTTPHeader("x-amz-checksum-crc32c", "4waSgw==")))
+        #expect(headers.contains(HTTPHeader("x-amz-sdk-checksum-algorithm", "CRC32C")))
     }
 }

@@ -34,6 +34,16 @@ import Transport
         #expect(try await events([], blockSize: 4) == [.block(index: 0, digest: Digest.md5([UInt8]())), .whole(sha256: Digest.sha256([UInt8]()))])
     }
 
+    @Test func crc32cBlocksWithTheWholeSHA256() async throws {
+        let bytes = Array("0123456789".utf8)
+        let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (crcs, sha256) = try await BlockDigests.forEachBlock(path: path, length: 10, blockSize: 4, checksum: .crc32c, width: 2) { _, crc in crc }
+        #expect(crcs == [CRC32C.checksum(Array("0123".utf8)), CRC32C.checksum(Array("4567".utf8)), CRC32C.checksum(Array("89".utf8))])
+        #expect(sha256 == Digest.sha256(bytes))
+    }
+
     @Test func aFileShorterThanSaidFails() async throws {
         await #expect(throws: TransportError.self) { try await events(Array("abc".utf8), offset: 0, length: 10, blockSize: 4) }
     }

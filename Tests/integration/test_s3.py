@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import assert_no_secrets, log_lines, messages, run_cli, write_manifest
 from moto_fixture import moto_s3  # noqa: F401  (the fixture)
-from s3_proxies import CuttingProxy
+from s3_proxies import CuttingProxy, RecordingProxy
 
 PART = 5 << 20
 
@@ -246,3 +246,25 @@ def test_missing_bucket_is_created_in_the_configured_region(binary, tmp_path, mo
     assert result.returncode == 0, result.stdout + result.stderr
     assert client.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-central-1"
     assert list(objects(client, bucket).values()) == [1]
+
+
+def test_a_backup_reads_nothing_back_when_each_put_answer_proves_the_object(binary, tmp_path, moto_s3):
+    """Each PUT carries its bytes' CRC-32C and each multipart completion its parts': a 2xx answer proves the object,
+    so the run sends no HEAD after its puts, and every object is still there whole."""
+    client = moto_s3.client()
+    bucket = new_bucket()
+    client.create_bucket(Bucket=bucket)
+    files = make_tree(tmp_path / "source")
+    proxy = RecordingProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]))
+    try:
+        config = s3_manifest(moto_s3, tmp_path / "source", bucket)
+        config["destinations"][0]["config"]["endpoint_url"] = f"http://127.0.0.1:{proxy.port}"
+        result = run_cli(binary, "backup", write_manifest(tmp_path, config))
+    finally:
+        proxy.close()
+    assert result.returncode == 0, result.stdout + result.stderr
+    puts = [path for method, path, _, _ in proxy.requests if method == "PUT" and "partNumber=" not in path]
+    assert len(puts) >= len(files)
+    assert [path for method, path, _, _ in proxy.requests if method == "HEAD" and "/backups/" in path] == []
+    stored = objects(client, bucket)
+    assert sorted(stored.values()) == sorted(len(data) for data in files.values())

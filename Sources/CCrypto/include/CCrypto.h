@@ -14,4 +14,11 @@
 int sb_rsa_sha256_sign(const char *pem, size_t pem_length, const uint8_t *data, size_t data_length,
                        uint8_t *signature, size_t *signature_length);
 
+/// The CRC-32C of `length` bytes at `data`, continuing `crc` (0 to start): the value S3's `x-amz-checksum-crc32c`
+/// carries. Uses the processor's CRC instruction when it has one.
+uint32_t sb_crc32c(uint32_t crc, const uint8_t *data, size_t length);
+
+/// The same CRC-32C from a table alone, whatever the processor: for tests that compare the two.
+uint32_t sb_crc32c_portable(uint32_t crc, const uint8_t *data, size_t length);
+
 #endif

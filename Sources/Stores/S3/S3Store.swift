@@ -6,7 +6,7 @@ import Transport
 
 /// An S3 bucket, on AWS or any S3-compatible store, as an `ObjectStore`: keys are relative to `bucket_path`.
 /// Signs every request itself (SigV4), discovers the bucket's region when none is configured, creates a
-/// missing bucket, and uploads files and parts straight from disk with the content's SHA-256 for the server
+/// missing bucket, and uploads files and parts straight from disk with the content's CRC-32C for the server
 /// to check. Each request is retried on its own; requests moving object bytes share the destination's window.
 public struct S3Store: ObjectStore {
     public var kind: String { "s3" }

@@ -4,15 +4,17 @@ import Storage
 import Transport
 
 /// Puts one file range at one key: a single PUT up to the part size, a multipart upload above it, each
-/// request carrying the SHA-256 of its bytes (`x-amz-checksum-sha256`) for the server to check. The file
-/// is hashed in one sequential read that yields each part's hash in order and the whole file's at the end;
-/// a part is uploaded as soon as its hash is known, several at once, each holding a permit of the window.
+/// request carrying the CRC-32C of its bytes (`x-amz-checksum-crc32c`) for the server to check, its payload
+/// unsigned: the whole file's SHA-256 (for the run manifest) is then the only SHA-256 pass over its bytes. The file
+/// is read once in sequence, yielding each part's CRC-32C in order and the whole file's SHA-256 at the end;
+/// a part is uploaded as soon as its checksum is known, several at once, each holding a permit of the window.
 /// A multipart upload that fails or is cancelled is aborted, so no half-written object is left behind.
 struct S3Upload: Sendable {
     struct Part: Sendable {
         var number: Int
         var etag: String
-        var sha256: [UInt8]
+        /// The part's CRC-32C, four bytes, most significant first.
+        var crc32c: [UInt8]
     }
 
     let client: S3Client
@@ -29,21 +31,22 @@ struct S3Upload: Sendable {
         return plan.isSinglePut ? try await putObject() : try await multipartUpload(plan)
     }
 
-    /// The file as one block: its SHA-256 is the payload hash the request is signed with.
+    /// The file as one block, checked by the server against its CRC-32C. A 2xx answer means S3 holds exactly
+    /// these bytes, so the digest says the size is confirmed and the run needs no HEAD to learn it.
     private func putObject() async throws -> ContentDigest {
         let (client, key, source, objectHeaders, observer) = (client, key, source, objectHeaders, observer)
         let (_, sha256) = try await BlockDigests.forEachBlock(
             path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: max(1, source.length),
-            algorithm: .sha256, width: 1
-        ) { _, sha256 in
+            checksum: .crc32c, width: 1
+        ) { _, crc32c in
             _ = try await client.send(.init(
                 name: "upload of \(key)", method: "PUT", key: key,
-                headers: [HTTPHeader("Content-Type", "application/octet-stream")] + Self.checksumHeaders(sha256) + objectHeaders,
+                headers: [HTTPHeader("Content-Type", "application/octet-stream")] + Self.checksumHeaders(crc32c) + objectHeaders,
                 body: source.body(),
-                payloadHash: Digest.hex(sha256), takesPermit: true
+                payloadHash: SigV4Signer.unsignedPayload, takesPermit: true
             ), observer: observer)
         }
-        return ContentDigest(size: source.length, sha256: sha256)
+        return ContentDigest(size: source.length, sha256: sha256, sizeConfirmed: true)
     }
 
     /// Every upload this creates is completed or aborted, whatever fails and even when the run is cancelled:
@@ -67,7 +70,7 @@ struct S3Upload: Sendable {
             try source.checkUnchanged()
             try await complete(uploadID: uploadID, parts: parts)
             if leftovers.createWasRetried { await leftovers.abortAll(keeping: uploadID) }
-            return ContentDigest(size: source.length, sha256: sha256)
+            return ContentDigest(size: source.length, sha256: sha256, sizeConfirmed: true)
         } catch {
             await abort(uploadID: uploadID)
             if leftovers.createWasRetried { await leftovers.abortAll(keeping: uploadID) }
@@ -79,7 +82,7 @@ struct S3Upload: Sendable {
     private func create(retried leftovers: S3UploadLeftovers) async throws -> String {
         let created = try await client.send(.init(
             name: "start of multipart upload of \(key)", method: "POST", key: key, query: [.init("uploads")],
-            headers: [HTTPHeader("Content-Type", "application/octet-stream"), HTTPHeader("x-amz-checksum-algorithm", "SHA256")]
+            headers: [HTTPHeader("Content-Type", "application/octet-stream"), HTTPHeader("x-amz-checksum-algorithm", "CRC32C")]
                 + objectHeaders,
             requiredElement: "UploadId"
         ), observer: observer, onRetry: { leftovers.noteRetry() })
@@ -89,31 +92,31 @@ struct S3Upload: Sendable {
         return uploadID
     }
 
-    /// Hashes the parts in order and uploads each once its hash is known, at most the window's width of
+    /// Checksums the parts in order and uploads each once its CRC-32C is known, at most the window's width of
     /// this file at once; returns them in part order, and the whole file's SHA-256 from the same read.
     private func uploadParts(_ plan: S3PartPlan, uploadID: String) async throws -> (parts: [Part], sha256: [UInt8]) {
         let upload = self
         let (parts, sha256) = try await BlockDigests.forEachBlock(
-            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .sha256,
+            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: plan.partSize, checksum: .crc32c,
             width: await client.window.capacity
-        ) { index, sha256 in
-            try await upload.uploadPart(plan.part(index + 1), sha256: sha256, of: plan.count, uploadID: uploadID)
+        ) { index, crc32c in
+            try await upload.uploadPart(plan.part(index + 1), crc32c: crc32c, of: plan.count, uploadID: uploadID)
         }
         return (parts, sha256)
     }
 
-    private func uploadPart(_ part: S3PartPlan.Part, sha256: [UInt8], of total: Int, uploadID: String) async throws -> Part {
+    private func uploadPart(_ part: S3PartPlan.Part, crc32c: [UInt8], of total: Int, uploadID: String) async throws -> Part {
         let response = try await client.send(.init(
             name: "upload of part \(part.number) of \(total) of \(key)", method: "PUT", key: key,
             query: [.init("partNumber", String(part.number)), .init("uploadId", uploadID)],
-            headers: Self.checksumHeaders(sha256),
+            headers: Self.checksumHeaders(crc32c),
             body: source.body(offset: part.offset, length: part.length),
-            payloadHash: Digest.hex(sha256), takesPermit: true, requiredHeaders: ["etag"]
+            payloadHash: SigV4Signer.unsignedPayload, takesPermit: true, requiredHeaders: ["etag"]
         ), observer: observer)
         guard let etag = response.header("etag"), !etag.isEmpty else {
             throw StoreError(.permanent, "S3 upload of part \(part.number) of \(key) in bucket \(client.bucket) failed: the answer has no ETag")
         }
-        return Part(number: part.number, etag: etag, sha256: sha256)
+        return Part(number: part.number, etag: etag, crc32c: crc32c)
     }
 
     private func complete(uploadID: String, parts: [Part]) async throws {
@@ -130,19 +133,19 @@ struct S3Upload: Sendable {
         }
     }
 
-    /// The CompleteMultipartUpload document: each part's number, ETag and SHA-256.
+    /// The CompleteMultipartUpload document: each part's number, ETag and CRC-32C.
     static func completionDocument(_ parts: [Part]) -> String {
         var document = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for part in parts {
             document += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(XMLText.escape(part.etag))</ETag>"
-                + "<ChecksumSHA256>\(Data(part.sha256).base64EncodedString())</ChecksumSHA256></Part>"
+                + "<ChecksumCRC32C>\(Data(part.crc32c).base64EncodedString())</ChecksumCRC32C></Part>"
         }
         return document + "</CompleteMultipartUpload>"
     }
 
-    /// The headers that make S3 check a body against its SHA-256.
-    static func checksumHeaders(_ sha256: [UInt8]) -> [HTTPHeader] {
-        [HTTPHeader("x-amz-sdk-checksum-algorithm", "SHA256"), HTTPHeader("x-amz-checksum-sha256", Data(sha256).base64EncodedString())]
+    /// The headers that make S3 check a body against its CRC-32C (four bytes, most significant first).
+    static func checksumHeaders(_ crc32c: [UInt8]) -> [HTTPHeader] {
+        [HTTPHeader("x-amz-sdk-checksum-algorithm", "CRC32C"), HTTPHeader("x-amz-checksum-crc32c", Data(crc32c).base64EncodedString())]
     }
 
     /// The client for clean-up requests: retried briefly, since a daemon that is stopping must not wait minutes
