@@ -4,13 +4,15 @@ import Testing
 import Transport
 
 @Suite struct BlockDigestsTests {
-    func events(_ bytes: [UInt8], offset: Int64 = 0, length: Int64? = nil, blockSize: Int64) async throws -> [BlockDigests.Event] {
+    func events(
+        _ bytes: [UInt8], offset: Int64 = 0, length: Int64? = nil, blockSize: Int64, algorithm: DigestHasher.Algorithm = .md5
+    ) async throws -> [BlockDigests.Event] {
         let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var found: [BlockDigests.Event] = []
         for try await event in BlockDigests.read(
-            path: path, offset: offset, length: length ?? Int64(bytes.count) - offset, blockSize: blockSize, algorithm: .md5) {
+            path: path, offset: offset, length: length ?? Int64(bytes.count) - offset, blockSize: blockSize, algorithm: algorithm) {
             found.append(event)
         }
         return found
@@ -32,6 +34,15 @@ import Transport
             .block(index: 2, digest: Digest.md5(Array("6".utf8))), .whole(sha256: Digest.sha256(Array("23456".utf8))),
         ])
         #expect(try await events([], blockSize: 4) == [.block(index: 0, digest: Digest.md5([UInt8]())), .whole(sha256: Digest.sha256([UInt8]()))])
+    }
+
+    @Test func blocksByCRC64WithTheWholeSHA256() async throws {
+        let bytes = (0..<(2_500_000)).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ $0 >> 7) }
+        let size = 1 << 20
+        let expected = stride(from: 0, to: bytes.count, by: size).enumerated().map { index, start in
+            BlockDigests.Event.block(index: index, digest: Digest.digest(.crc64, bytes[start..<min(start + size, bytes.count)]))
+        } + [.whole(sha256: Digest.sha256(bytes))]
+        #expect(try await events(bytes, blockSize: Int64(size), algorithm: .crc64) == expected)
     }
 
     @Test func aFileShorterThanSaidFails() async throws {
