@@ -28,32 +28,36 @@ public struct CRC64: Sendable {
     public init() {}
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard var p = bytes.baseAddress, bytes.count > 0 else { return }
+        guard bytes.count > 0 else { return }
+        let crc = value
+        value = Self.tables.withUnsafeBufferPointer { Self.crc(crc, bytes, table: $0.baseAddress!) }
+    }
+
+    /// The loop, on locals only (nothing captured, so the register holding the CRC is never spilled).
+    private static func crc(_ initial: UInt64, _ bytes: UnsafeRawBufferPointer, table t: UnsafePointer<UInt64>) -> UInt64 {
+        var p = bytes.baseAddress!
         var count = bytes.count
-        var crc = ~value
-        Self.tables.withUnsafeBufferPointer { table in
-            let t = table.baseAddress!
-            while count >= 16 {
-                let a = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) ^ crc
-                let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                crc = t[15 * 256 + Int(a & 0xff)] ^ t[14 * 256 + Int((a >> 8) & 0xff)]
-                    ^ t[13 * 256 + Int((a >> 16) & 0xff)] ^ t[12 * 256 + Int((a >> 24) & 0xff)]
-                    ^ t[11 * 256 + Int((a >> 32) & 0xff)] ^ t[10 * 256 + Int((a >> 40) & 0xff)]
-                    ^ t[9 * 256 + Int((a >> 48) & 0xff)] ^ t[8 * 256 + Int(a >> 56)]
-                    ^ t[7 * 256 + Int(b & 0xff)] ^ t[6 * 256 + Int((b >> 8) & 0xff)]
-                    ^ t[5 * 256 + Int((b >> 16) & 0xff)] ^ t[4 * 256 + Int((b >> 24) & 0xff)]
-                    ^ t[3 * 256 + Int((b >> 32) & 0xff)] ^ t[2 * 256 + Int((b >> 40) & 0xff)]
-                    ^ t[256 + Int((b >> 48) & 0xff)] ^ t[Int(b >> 56)]
-                p += 16
-                count -= 16
-            }
-            while count > 0 {
-                crc = (crc >> 8) ^ t[Int((crc ^ UInt64(p.load(as: UInt8.self))) & 0xff)]
-                p += 1
-                count -= 1
-            }
+        var crc = ~initial
+        while count >= 16 {
+            let a = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) ^ crc
+            let b = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            crc = t[15 * 256 + Int(a & 0xff)] ^ t[14 * 256 + Int((a >> 8) & 0xff)]
+                ^ t[13 * 256 + Int((a >> 16) & 0xff)] ^ t[12 * 256 + Int((a >> 24) & 0xff)]
+                ^ t[11 * 256 + Int((a >> 32) & 0xff)] ^ t[10 * 256 + Int((a >> 40) & 0xff)]
+                ^ t[9 * 256 + Int((a >> 48) & 0xff)] ^ t[8 * 256 + Int(a >> 56)]
+                ^ t[7 * 256 + Int(b & 0xff)] ^ t[6 * 256 + Int((b >> 8) & 0xff)]
+                ^ t[5 * 256 + Int((b >> 16) & 0xff)] ^ t[4 * 256 + Int((b >> 24) & 0xff)]
+                ^ t[3 * 256 + Int((b >> 32) & 0xff)] ^ t[2 * 256 + Int((b >> 40) & 0xff)]
+                ^ t[256 + Int((b >> 48) & 0xff)] ^ t[Int(b >> 56)]
+            p += 16
+            count &-= 16
         }
-        value = ~crc
+        while count > 0 {
+            crc = (crc >> 8) ^ t[Int((crc ^ UInt64(p.load(as: UInt8.self))) & 0xff)]
+            p += 1
+            count &-= 1
+        }
+        return ~crc
     }
 
     public mutating func update(_ bytes: [UInt8]) {
