@@ -1,6 +1,6 @@
 import CCrypto
 
-/// SHA-256, MD5 and HMAC-SHA256 over libcrypto, plus the encodings signatures use.
+/// SHA-256, MD5 and HMAC-SHA256 over libcrypto (and Azure's CRC-64), plus the encodings signatures use.
 public enum Digest {
     public static func sha256<Bytes: Collection>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         digest(.sha256, data)
@@ -46,18 +46,28 @@ public enum Digest {
 public struct DigestHasher: ~Copyable {
     public enum Algorithm: Sendable {
         case sha256, md5
+        /// Azure's CRC-64 (`CRC64`), not a libcrypto digest: its 8 bytes little-endian.
+        case crc64
     }
 
-    private let context: OpaquePointer
+    /// The libcrypto context; nil for the CRC-64, which is kept in `crc`.
+    private let context: OpaquePointer?
+    private var crc = CRC64()
 
     public init(_ algorithm: Algorithm) {
-        context = EVP_MD_CTX_new()
-        EVP_DigestInit_ex(context, algorithm == .sha256 ? EVP_sha256() : EVP_md5(), nil)
+        switch algorithm {
+        case .crc64:
+            context = nil
+        case .sha256, .md5:
+            context = EVP_MD_CTX_new()
+            EVP_DigestInit_ex(context, algorithm == .sha256 ? EVP_sha256() : EVP_md5(), nil)
+        }
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { if let context { EVP_MD_CTX_free(context) } }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let context else { return crc.update(bytes) }
         EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
     }
 
@@ -66,6 +76,7 @@ public struct DigestHasher: ~Copyable {
     }
 
     public consuming func finish() -> [UInt8] {
+        guard let context else { return crc.bytes }
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         EVP_DigestFinal_ex(context, &out, &length)

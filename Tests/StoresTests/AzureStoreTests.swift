@@ -90,6 +90,7 @@ import Transport
     @Test(arguments: [
         (503, "ServerBusy", true, StoreError.Kind.transient), (500, "OperationTimedOut", true, .transient),
         (408, "", true, .transient), (429, "", true, .transient), (400, "Md5Mismatch", false, .permanent),
+        (400, "Crc64Mismatch", false, .permanent),
         (404, "BlobNotFound", false, .notFound), (404, "ContainerNotFound", false, .notFound),
         (403, "AuthorizationPermissionMismatch", false, .unauthorized), (409, "BlobAlreadyExists", false, .permanent),
     ])

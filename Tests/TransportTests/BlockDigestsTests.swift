@@ -4,13 +4,15 @@ import Testing
 import Transport
 
 @Suite struct BlockDigestsTests {
-    func events(_ bytes: [UInt8], offset: Int64 = 0, length: Int64? = nil, blockSize: Int64) async throws -> [BlockDigests.Event] {
+    func events(
+        _ bytes: [UInt8], offset: Int64 = 0, length: Int64? = nil, blockSize: Int64, algorithm: DigestHasher.Algorithm = .md5
+    ) async throws -> [BlockDigests.Event] {
         let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         var found: [BlockDigests.Event] = []
         for try await event in BlockDigests.read(
-            path: path, offset: offset, length: length ?? Int64(bytes.count) - offset, blockSize: blockSize, algorithm: .md5) {
+            path: path, offset: offset, length: length ?? Int64(bytes.count) - offset, blockSize: blockSize, algorithm: algorithm) {
             found.append(event)
         }
         return found
@@ -42,6 +44,15 @@ import Transport
         let (crcs, sha256) = try await BlockDigests.forEachBlock(path: path, length: 10, blockSize: 4, checksum: .crc32c, width: 2) { _, crc in crc }
         #expect(crcs == [CRC32C.checksum(Array("0123".utf8)), CRC32C.checksum(Array("4567".utf8)), CRC32C.checksum(Array("89".utf8))])
         #expect(sha256 == Digest.sha256(bytes))
+    }
+
+    @Test func blocksByCRC64WithTheWholeSHA256() async throws {
+        let bytes = (0..<(2_500_000)).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ $0 >> 7) }
+        let size = 1 << 20
+        let expected = stride(from: 0, to: bytes.count, by: size).enumerated().map { index, start in
+            BlockDigests.Event.block(index: index, digest: Digest.digest(.crc64, bytes[start..<min(start + size, bytes.count)]))
+        } + [.whole(sha256: Digest.sha256(bytes))]
+        #expect(try await events(bytes, blockSize: Int64(size), algorithm: .crc64) == expected)
     }
 
     @Test func aFileShorterThanSaidFails() async throws {

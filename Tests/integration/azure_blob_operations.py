@@ -53,6 +53,8 @@ class Event:
     blob: str | None
     block_id: str | None = None
     status: int = 0
+    # the body checksums the request carried and the server checked: "md5", "crc64"
+    checksums: tuple[str, ...] = ()
 
 
 def http_date(ts: float) -> str:
@@ -181,7 +183,10 @@ class BlobOperations:
             c.blocks[name][block_id] = Path(temp)
         if old:
             old.unlink(missing_ok=True)
-        self._send(201, {"Content-MD5": self.headers.get("Content-MD5", ""), "x-ms-request-server-encrypted": "true"})
+        echoed = {"Content-MD5": self.headers.get("Content-MD5", "")}
+        if self.headers.get("x-ms-content-crc64"):
+            echoed = {"x-ms-content-crc64": self.headers["x-ms-content-crc64"]}
+        self._send(201, {**echoed, "x-ms-request-server-encrypted": "true"})
         return 201
 
     def _await_gate(self) -> None:

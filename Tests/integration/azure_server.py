@@ -5,7 +5,9 @@ Implements Create Container, Put Blob, Put Block, Put Block List, Get Blob (stre
 Properties, Delete Blob and List Blobs (prefix, maxresults, opaque NextMarker paging; names XML-escaped, or
 percent-encoded with `Encoded="true"` when XML cannot carry them). Uncommitted blocks are invisible until a
 block list commits them (the operations live in azure_blob_operations.py).
-`Content-MD5` is checked on Put Blob and Put Block (400 Md5Mismatch).
+`Content-MD5` is checked on Put Blob and Put Block (400 Md5Mismatch), and so is `x-ms-content-crc64`
+(400 Crc64Mismatch; computed by azure_crc64.py with the SDK's own CRC-64 code); each event records which
+of the two the request carried.
 
 Every request's SharedKey signature is checked by the official azure-storage-blob SDK's own
 SharedKeyCredentialPolicy, run on the request as received: a mismatch answers 403
@@ -35,6 +37,7 @@ from azure.core.pipeline import PipelineContext, PipelineRequest
 from azure.core.pipeline.transport import HttpRequest
 from azure.storage.blob._shared.authentication import SharedKeyCredentialPolicy
 
+from azure_crc64 import Crc64
 from azure_blob_operations import CHUNK, BlobError, BlobOperations, Container, Event, http_date
 import azure_sas
 
@@ -190,6 +193,7 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
     def _dispatch(self):
         self.request_id = str(uuid.uuid4())
         self.body_consumed = False
+        self.checksums: tuple[str, ...] = ()
         op, container, blob = "unknown", "", None
         try:
             parts = urlsplit(self.path)
@@ -205,9 +209,10 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
                 raise BlobError(fault[0], fault[1], "Injected failure.")
             handler = getattr(self, "_" + op)
             status = handler(account, container, blob)
-            self.blob_server._record(Event(op, container, blob, self.query.get("blockid"), status))
+            self.blob_server._record(Event(op, container, blob, self.query.get("blockid"), status, self.checksums))
         except BlobError as error:
-            self.blob_server._record(Event(op, container, blob, self.query.get("blockid") if hasattr(self, "query") else None, error.status))
+            self.blob_server._record(Event(op, container, blob, self.query.get("blockid") if hasattr(self, "query") else None, error.status,
+                                           self.checksums))
             self._drain()
             self._error(error)
         except (ConnectionError, TimeoutError):
@@ -285,10 +290,13 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
             remaining -= len(chunk)
 
     def _receive(self, target: Path) -> tuple[int, str]:
-        """Streams the body to `target`; returns its size and base64 MD5, checked against Content-MD5."""
+        """Streams the body to `target`; returns its size and base64 MD5, checked against Content-MD5 and
+        against x-ms-content-crc64 when sent."""
         length = self._content_length()
         self.body_consumed = True
         digest = hashlib.md5()
+        sent_crc = self.headers.get("x-ms-content-crc64")
+        crc = Crc64() if sent_crc is not None else None
         with open(target, "wb") as out:
             remaining = length
             while remaining > 0:
@@ -296,13 +304,20 @@ class _Handler(BlobOperations, BaseHTTPRequestHandler):
                 if not chunk:
                     raise ConnectionError("client went away mid-body")
                 digest.update(chunk)
+                if crc:
+                    crc.update(chunk)
                 out.write(chunk)
                 remaining -= len(chunk)
         md5 = base64.b64encode(digest.digest()).decode()
         sent = self.headers.get("Content-MD5")
+        self.checksums = tuple(name for name, value in (("md5", sent), ("crc64", sent_crc)) if value is not None)
         if sent is not None and sent != md5:
             target.unlink(missing_ok=True)
             raise BlobError(400, "Md5Mismatch", "The MD5 value specified in the request did not match with the MD5 value calculated by the server.")
+        if crc and sent_crc != crc.header():
+            target.unlink(missing_ok=True)
+            raise BlobError(400, "Crc64Mismatch",
+                            "The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.")
         return length, md5
 
     def _read_small_body(self, limit: int = 16 << 20) -> bytes:

@@ -90,8 +90,10 @@ def test_tree_arrives_byte_identical(tmp_path, binary, server, key):
     for name, data in expected.items():
         assert container.download_blob(name).readall() == data, name
 
-    # Blocks for the big file only, each block checked by its MD5, none sent twice; small files in one request.
+    # Blocks for the big file only, each block checked by its CRC-64 (no MD5), none sent twice; small files in one request.
     blocks = server.ops("put_block", 201)
+    assert {e.checksums for e in blocks} == {("crc64",)}
+    assert {e.checksums for e in server.ops("put_blob", 201)} == {("crc64",)}
     assert len(blocks) == 6 and {e.blob for e in blocks} == {f"{dated('redis/backups')}/big/multi-block.tar"}
     assert len({e.block_id for e in blocks}) == 6 and len({len(e.block_id) for e in blocks}) == 1
     # Small files and the run manifest in one request each; every blob's size checked once after its upload.

@@ -10,6 +10,8 @@ import Transport
 struct AzureBlobClient: Sendable {
     /// The REST version sent as `x-ms-version`: blocks up to 4000 MiB, Put Blob up to 5000 MiB.
     static let apiVersion = "2021-12-02"
+    /// The header that carries a request body's CRC-64 (base64 of its 8 bytes, little-endian).
+    static let crc64Header = "x-ms-content-crc64"
 
     let endpoint: AzureEndpoint
     let container: String
@@ -29,20 +31,21 @@ struct AzureBlobClient: Sendable {
     }
 
     /// Put Blob: the whole range (maybe empty) as one block blob, committed when the request succeeds.
-    func putBlob(_ blob: String, from source: FileRange, md5: [UInt8], accessTier: String?, observer: TransferObserver?) async throws {
-        var headers = [HTTPHeader("x-ms-blob-type", "BlockBlob"), HTTPHeader("Content-MD5", Self.base64(md5))]
+    /// `crc64` (the range's `CRC64` bytes) goes as `x-ms-content-crc64`: the service refuses a body that differs.
+    func putBlob(_ blob: String, from source: FileRange, crc64: [UInt8], accessTier: String?, observer: TransferObserver?) async throws {
+        var headers = [HTTPHeader("x-ms-blob-type", "BlockBlob"), HTTPHeader(Self.crc64Header, Self.base64(crc64))]
         if let accessTier { headers.append(HTTPHeader("x-ms-access-tier", accessTier)) }
         let body = source.body()
         _ = try await send("Put Blob \(blob)", method: "PUT", url: endpoint.blobURL(container, blob),
                            headers: headers, body: body, expecting: [201], permit: true, observer: observer)
     }
 
-    /// Put Block: one uncommitted block, invisible until a block list names it.
-    func putBlock(_ blob: String, blockID: String, from source: FileRange, md5: [UInt8], observer: TransferObserver?) async throws {
+    /// Put Block: one uncommitted block, invisible until a block list names it; checked by the service against `crc64`.
+    func putBlock(_ blob: String, blockID: String, from source: FileRange, crc64: [UInt8], observer: TransferObserver?) async throws {
         let query = "comp=block&blockid=\(AzureEndpoint.encodeQueryValue(blockID))"
         _ = try await send("Put Block \(blob) (offset \(source.offset))", method: "PUT",
                            url: endpoint.blobURL(container, blob, query: query),
-                           headers: [HTTPHeader("Content-MD5", Self.base64(md5))],
+                           headers: [HTTPHeader(Self.crc64Header, Self.base64(crc64))],
                            body: source.body(),
                            expecting: [201], permit: true, observer: observer)
     }
