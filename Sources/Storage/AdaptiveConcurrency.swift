@@ -45,8 +45,11 @@ public struct AdaptiveConcurrency: Sendable, Equatable {
     /// A request that held a permit ended at `now` (any fixed origin) having moved `bytes`; returns the width.
     @discardableResult
     public mutating func completed(bytes: Int64, at now: Duration) -> Int {
-        let start = roundStart ?? now
-        if roundStart == nil { roundStart = now }
+        guard let start = roundStart else {
+            // No start was told: this completion only starts the clock.
+            roundStart = now
+            return width
+        }
         roundBytes += max(0, bytes)
         roundCompletions += 1
         let wanted = settling ? max(1, width / 2) : width
@@ -60,6 +63,11 @@ public struct AdaptiveConcurrency: Sendable, Equatable {
             decide(rate: rate, at: now)
         }
         return width
+    }
+
+    /// A request got its permit at `now`: the first one starts the first round's clock.
+    public mutating func started(at now: Duration) {
+        if roundStart == nil { roundStart = now }
     }
 
     /// A request had to be tried again (throttled, refused with a 5xx, cut off): halves the width, once a round.

@@ -64,6 +64,7 @@ public actor ConcurrencyWindow {
         try Task.checkCancellation()
         if inFlight < limit, waiters.isEmpty {
             inFlight += 1
+            policy?.started(at: clock())
             return
         }
         let id = nextID
