@@ -21,12 +21,14 @@ extension DestinationConfiguration {
         switch kind {
         case .s3(let settings):
             let concurrency = settings.concurrency ?? S3Settings.defaultConcurrency
-            let store = try S3Store(settings: settings, window: ConcurrencyWindow(permits: concurrency))
+            let window = Self.window(settings.concurrency, initial: concurrency, ceiling: S3Settings.adaptiveConcurrencyCeiling)
+            let store = try S3Store(settings: settings, window: window)
             return Destination(name: name, store: store, concurrency: concurrency)
         case .azure(let settings):
             // Blocks and small files share one window, a permit per request: the store takes it itself.
             let concurrency = settings.concurrency ?? AzureSettings.defaultConcurrency
-            let store = try AzureStore(settings: settings, window: ConcurrencyWindow(permits: concurrency))
+            let window = Self.window(settings.concurrency, initial: concurrency, ceiling: AzureSettings.adaptiveConcurrencyCeiling)
+            let store = try AzureStore(settings: settings, window: window)
             return Destination(name: name, store: store, concurrency: concurrency)
         case .scp(let settings):
             // Each operation holds a permit and a pooled connection; a whole file is retried from the start.
@@ -44,5 +46,12 @@ extension DestinationConfiguration {
                 name: name, store: LimitedStore(LocalStore(settings: settings), window: ConcurrencyWindow(permits: concurrency)),
                 concurrency: concurrency)
         }
+    }
+
+    /// The window of a store whose requests carry parts: the operator's `concurrency` fixed, or, left unset, adapting
+    /// from `initial` up to `ceiling` as the link pays for more requests in flight.
+    private static func window(_ configured: Int?, initial: Int, ceiling: Int) -> ConcurrencyWindow {
+        if let configured { return ConcurrencyWindow(permits: configured) }
+        return ConcurrencyWindow(adaptive: AdaptiveConcurrency(initial: initial, maximum: ceiling))
     }
 }

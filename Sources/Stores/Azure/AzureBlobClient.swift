@@ -118,7 +118,12 @@ struct AzureBlobClient: Sendable {
         expecting: Set<Int>, permit: Bool = false, observer: TransferObserver? = nil, required: [String] = [requestIDHeader],
         accept: @escaping @Sendable (HTTPResponse) -> Bool = { _ in true }
     ) async throws -> HTTPResponse {
-        try await retry.run(onRetry: Self.onRetry(operation, observer)) {
+        let told = Self.onRetry(operation, observer)
+        let retried = permit ? window : nil
+        return try await retry.run(onRetry: { attempt, error, delay in
+            retried?.noteRetry()
+            told(attempt, error, delay)
+        }) {
             let attempt: @Sendable () async throws -> HTTPResponse = {
                 let response = try await http.send(sign(HTTPRequest(method: method, url: url, headers: headers, body: body)))
                 if (200..<300).contains(response.status),
@@ -130,7 +135,7 @@ struct AzureBlobClient: Sendable {
                 }
                 return response
             }
-            return permit ? try await window.withPermit(attempt) : try await attempt()
+            return permit ? try await window.withPermit(bytes: body.length, attempt) : try await attempt()
         }
     }
 

@@ -68,8 +68,10 @@ struct S3Client: Sendable {
         _ operation: Operation, observer: TransferObserver?, onRetry: @escaping @Sendable () -> Void = {}
     ) async throws -> HTTPResponse {
         let told = Self.onRetry(observer, operation.name)
+        let retried = operation.takesPermit ? window : nil
         return try await retry.run(onRetry: { attempt, error, delay in
             onRetry()
+            retried?.noteRetry()
             told(attempt, error, delay)
         }) {
             let response = try await withPermit(operation) {
@@ -91,7 +93,7 @@ struct S3Client: Sendable {
     }
 
     private func withPermit<T: Sendable>(_ operation: Operation, _ body: @Sendable () async throws -> T) async throws -> T {
-        operation.takesPermit ? try await window.withPermit(body) : try await body()
+        operation.takesPermit ? try await window.withPermit(bytes: operation.body.length, body) : try await body()
     }
 
     private func checked(_ response: HTTPResponse, of operation: Operation) throws -> HTTPResponse {
