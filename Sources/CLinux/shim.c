@@ -123,6 +123,7 @@ int sb_alarm_wait(int alarm_fd, int cancel_fd, long long seconds, long nanosecon
     }
     when.it_value.tv_sec = (time_t)seconds;
     when.it_value.tv_nsec = nanoseconds;
+    if (when.it_value.tv_sec <= 0 && when.it_value.tv_nsec <= 0) when.it_value.tv_nsec = 1;   /* zero would disarm */
     for (;;) {
         /* Armed again after each change of the clock: the change cancels the timer (ECANCELED on read). */
         if (timerfd_settime(alarm_fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &when, NULL) != 0) return -1;

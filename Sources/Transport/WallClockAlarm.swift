@@ -23,6 +23,7 @@ public enum WallClockAlarm {
     /// Sleeps until the wall clock reads `time` or the task is cancelled.
     public static func sleep(until time: Date) async -> Outcome {
         if Task.isCancelled { return .cancelled }
+        if time.timeIntervalSinceNow <= 0 { return .due }
         guard let descriptors = AlarmDescriptors() else { return .unavailable }
         defer { descriptors.close() }
         let since = time.timeIntervalSince1970

@@ -8,6 +8,12 @@ import Transport
         #expect(await WallClockAlarm.sleep(until: Date(timeIntervalSince1970: 0)) == .due)
     }
 
+    @Test func aSleepEndsOnceTheWallClockHasReachedTheTimeAndNotBefore() async {
+        let time = Date(timeIntervalSinceNow: 0.2)
+        #expect(await WallClockAlarm.sleep(until: time) == .due)
+        #expect(Date() >= time)
+    }
+
     @Test func cancellingTheTaskEndsASleepOfAYear() async {
         let sleeper = Task { await WallClockAlarm.sleep(until: Date(timeIntervalSinceNow: 365 * 86_400)) }
         sleeper.cancel()
