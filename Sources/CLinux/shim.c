@@ -116,11 +116,6 @@ int sb_alarm_cancel(int cancel_fd) {
 int sb_alarm_wait(int alarm_fd, int cancel_fd, long long seconds, long nanoseconds) {
     struct itimerspec when;
     memset(&when, 0, sizeof when);
-    /* A zero it_value disarms a timer: the epoch itself (or before) is asked as its first nanosecond, long past. */
-    if (seconds < 0 || (seconds == 0 && nanoseconds <= 0)) {
-        seconds = 0;
-        nanoseconds = 1;
-    }
     when.it_value.tv_sec = (time_t)seconds;
     when.it_value.tv_nsec = nanoseconds;
     if (when.it_value.tv_sec <= 0 && when.it_value.tv_nsec <= 0) when.it_value.tv_nsec = 1;   /* zero would disarm */
