@@ -28,8 +28,7 @@ int sb_thread_set_nice(int nice) {
 }
 
 int sb_thread_set_ioprio(int io_class, int level) {
-    int priority = (io_class << SB_IOPRIO_CLASS_SHIFT) | level;
-    return (int)syscall(SYS_ioprio_set, SB_IOPRIO_WHO_PROCESS, (int)sb_thread_id(), priority);
+    return sb_thread_set_ioprio_value((io_class << SB_IOPRIO_CLASS_SHIFT) | level);
 }
 
 int sb_thread_get_ioprio(void) {

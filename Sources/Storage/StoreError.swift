@@ -1,3 +1,4 @@
+import Transport
 /// The one error every store throws. Its kind says what the caller may do about it; its message is shown
 /// to operators as is and never holds a secret.
 public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
@@ -26,10 +27,15 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 extension StoreError {
-    /// `error` as a `StoreError`: kept when it already is one, cancelled for a cancellation, `fallback` otherwise.
-    public static func from(_ error: any Error, fallback: Kind = .permanent) -> StoreError {
+    /// `error` as a `StoreError`: kept when it already is one, cancelled for a cancellation, a transport failure
+    /// transient when a retry may fix it, `fallback` otherwise; `prefix` goes before the text of what it wraps.
+    public static func from(_ error: any Error, fallback: Kind = .permanent, prefix: String = "") -> StoreError {
         if let error = error as? StoreError { return error }
         if error is CancellationError { return StoreError(.cancelled, "cancelled") }
-        return StoreError(fallback, "\(error)")
+        if let error = error as? TransportError {
+            if error.kind == .cancelled { return StoreError(.cancelled, error.description) }
+            return StoreError(error.isRetryable ? .transient : .permanent, prefix + error.description)
+        }
+        return StoreError(fallback, prefix + "\(error)")
     }
 }

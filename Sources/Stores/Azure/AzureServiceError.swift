@@ -70,20 +70,9 @@ extension StoreError {
     /// A failure of an azure operation as the store throws it: 404 not found, 403 unauthorized, what a retry
     /// may fix transient, a cancellation cancelled, anything else permanent. The text is kept as is.
     static func azure(_ error: any Error) -> StoreError {
-        switch error {
-        case let error as StoreError:
-            return error
-        case is CancellationError:
-            return StoreError(.cancelled, "cancelled")
-        case let error as AzureServiceError:
-            if error.status == 404 { return StoreError(.notFound, error.description) }
-            if error.authentication != nil || error.status == 403 { return StoreError(.unauthorized, error.description) }
-            return StoreError(error.isRetryable ? .transient : .permanent, error.description)
-        case let error as TransportError:
-            if error.kind == .cancelled { return StoreError(.cancelled, error.description) }
-            return StoreError(error.isRetryable ? .transient : .permanent, error.description)
-        default:
-            return StoreError(.permanent, "\(error)")
-        }
+        guard let error = error as? AzureServiceError else { return StoreError.from(error) }
+        if error.status == 404 { return StoreError(.notFound, error.description) }
+        if error.authentication != nil || error.status == 403 { return StoreError(.unauthorized, error.description) }
+        return StoreError(error.isRetryable ? .transient : .permanent, error.description)
     }
 }

@@ -59,20 +59,9 @@ extension StoreError {
     /// A failure of a gcs operation as the store throws it: 404 not found, 401 and 403 unauthorized, what a
     /// retry may fix transient, a cancellation cancelled, anything else permanent. The text is kept as is.
     static func gcs(_ error: any Error) -> StoreError {
-        switch error {
-        case let error as StoreError:
-            return error
-        case is CancellationError:
-            return StoreError(.cancelled, "cancelled")
-        case let error as GCSServiceError:
-            if error.status == 404 { return StoreError(.notFound, error.description) }
-            if error.status == 401 || error.status == 403 { return StoreError(.unauthorized, error.description) }
-            return StoreError(error.isRetryable ? .transient : .permanent, error.description)
-        case let error as TransportError:
-            if error.kind == .cancelled { return StoreError(.cancelled, error.description) }
-            return StoreError(error.isRetryable ? .transient : .permanent, "gcs: \(error.description)")
-        default:
-            return StoreError(.permanent, "gcs: \(error)")
-        }
+        guard let error = error as? GCSServiceError else { return StoreError.from(error, prefix: "gcs: ") }
+        if error.status == 404 { return StoreError(.notFound, error.description) }
+        if error.status == 401 || error.status == 403 { return StoreError(.unauthorized, error.description) }
+        return StoreError(error.isRetryable ? .transient : .permanent, error.description)
     }
 }
