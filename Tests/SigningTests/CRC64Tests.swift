@@ -36,4 +36,20 @@ import Testing
             #expect(value == whole, "split at \(split)")
         }
     }
+
+    /// Every length around the folding path's steps (64-byte blocks, 16-byte tail, 8-byte table steps), from
+    /// several offsets, continued from a running value: the folding path equals the table's.
+    @Test func theFoldingPathAgreesWithTheTable() {
+        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        for offset in [0, 1, 3, 8] {
+            for length in [0, 1, 15, 16, 63, 64, 65, 79, 80, 127, 128, 129, 200, 1000, 4096, 4990] {
+                let slice = Array(bytes[offset..<(offset + length)])
+                #expect(Self.crc(slice).value == CRC64.portable(slice), "offset \(offset), length \(length)")
+                var running = CRC64()
+                running.update(Array(slice.prefix(length / 2)))
+                running.update(Array(slice.dropFirst(length / 2)))
+                #expect(running.value == CRC64.portable(slice), "split, offset \(offset), length \(length)")
+            }
+        }
+    }
 }
