@@ -6,6 +6,8 @@ import Signing
 /// its hash. The read runs on a thread of its own, a chunk at a time: the range is never held whole.
 public enum BlockDigests {
     static let chunkSize: Int64 = 1 << 20
+    /// Chunks in flight between the read and the SHA-256 beside it: one being read, one being hashed, two queued.
+    static let relayBuffers = 4
 
     public enum Event: Sendable, Equatable {
         /// Block `index` (from 0, in order) and its digest. An empty range is one empty block.
@@ -30,10 +32,10 @@ public enum BlockDigests {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    try await onOwnThread { cancellation in
-                        try hash(path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize),
-                                 checksum: checksum, cancellation: cancellation) { continuation.yield($0) }
-                    }
+                    let sha256 = try await readAndDigest(
+                        path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), checksum: checksum
+                    ) { continuation.yield($0) }
+                    continuation.yield(.whole(sha256: sha256))
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -41,6 +43,40 @@ public enum BlockDigests {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// The read, on a thread of its own, emitting each block's event; returns the whole range's SHA-256. A range of
+    /// more than two chunks has its SHA-256 run on a second thread beside the read and the block checksums
+    /// (``DigestRelay``), so the costliest pass over the bytes is the only one on its thread.
+    private static func readAndDigest(
+        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, checksum: BlockChecksum,
+        emit: @escaping @Sendable (Event) -> Void
+    ) async throws -> [UInt8] {
+        guard length > 2 * chunkSize else {
+            return try await onOwnThread { cancellation in
+                try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: checksum,
+                         cancellation: cancellation, relay: nil, emit: emit) ?? []
+            }
+        }
+        let relay = DigestRelay(.sha256, buffers: relayBuffers, size: Int(chunkSize))
+        async let digest = onOwnThread { _ in relay.digest() }
+        do {
+            try await onOwnThread { cancellation in
+                do {
+                    _ = try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: checksum,
+                                 cancellation: cancellation, relay: relay, emit: emit)
+                    relay.finish()
+                } catch {
+                    relay.abandon()
+                    throw error
+                }
+            }
+        } catch {
+            _ = try? await digest
+            throw error
+        }
+        guard let sha256 = try await digest else { throw CancellationError() }
+        return sha256
     }
 
     /// Reads the range once, in blocks, and runs `body` for each block as soon as its digest is known, at most
@@ -85,14 +121,16 @@ public enum BlockDigests {
         return (results, sha256)
     }
 
+    /// Reads the range in chunks, checksums each block and emits it. Each chunk goes to `relay` for the whole
+    /// range's SHA-256 when there is one; without, the SHA-256 runs here and is returned.
     private static func hash(
         path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, checksum: BlockChecksum,
-        cancellation: CancellationFlag, emit: (Event) -> Void
-    ) throws {
+        cancellation: CancellationFlag, relay: DigestRelay?, emit: (Event) -> Void
+    ) throws -> [UInt8]? {
         let opened = try file ?? OpenFile.open(path: path)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(chunkSize), alignment: 16)
-        defer { buffer.deallocate() }
-        var whole = DigestHasher(.sha256)
+        let own = relay == nil ? UnsafeMutableRawBufferPointer.allocate(byteCount: Int(min(chunkSize, max(1, length))), alignment: 16) : nil
+        defer { own?.deallocate() }
+        var whole = relay == nil ? DigestHasher(.sha256) : nil
         var done: Int64 = 0
         var index = 0
         repeat {
@@ -101,7 +139,8 @@ public enum BlockDigests {
             var crc = CRC32C()
             while done < blockEnd {
                 if cancellation.isCancelled { throw CancellationError() }
-                let wanted = Int(min(chunkSize, blockEnd - done))
+                guard let (slot, buffer) = own.map({ (0, $0) }) ?? relay?.emptyBuffer() else { throw CancellationError() }
+                let wanted = Int(min(Int64(buffer.count), blockEnd - done))
                 let got = opened.read(into: buffer.baseAddress!, count: wanted, at: offset + done)
                 guard got > 0 else {
                     let reason = got == 0 ? "it became shorter while being uploaded" : String(cString: strerror(errno))
@@ -109,7 +148,7 @@ public enum BlockDigests {
                 }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
                 if checksum == .crc32c { crc.update(chunk) } else { block?.update(chunk) }
-                whole.update(chunk)
+                if let relay { relay.pass(slot, count: got) } else { whole?.update(chunk) }
                 done += Int64(got)
             }
             switch consume block {
@@ -118,6 +157,9 @@ public enum BlockDigests {
             }
             index += 1
         } while done < length
-        emit(.whole(sha256: whole.finish()))
+        switch consume whole {
+        case .some(let digest): return digest.finish()
+        case .none: return nil
+        }
     }
 }

@@ -58,4 +58,33 @@ import Transport
     @Test func aFileShorterThanSaidFails() async throws {
         await #expect(throws: TransportError.self) { try await events(Array("abc".utf8), offset: 0, length: 10, blockSize: 4) }
     }
+
+    /// A range of several chunks has its SHA-256 run beside the read: blocks that do not line up with the chunks,
+    /// from an offset, give the same values as hashing the bytes in one piece.
+    @Test func theSHA256BesideTheReadMatchesOnePass() async throws {
+        let bytes = (0..<(5_300_001)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 17) }
+        let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let offset = 12_345
+        let range = Array(bytes[offset...])
+        let block = 1_572_864 + 7
+        let (crcs, sha256) = try await BlockDigests.forEachBlock(
+            path: path, offset: Int64(offset), length: Int64(range.count), blockSize: Int64(block), checksum: .crc32c, width: 3
+        ) { _, crc in crc }
+        #expect(crcs == stride(from: 0, to: range.count, by: block).map { CRC32C.checksum(range[$0..<min($0 + block, range.count)]) })
+        #expect(sha256 == Digest.sha256(range))
+    }
+
+    /// A long read that fails, or whose reader stops listening, ends both threads: neither waits for the other.
+    @Test func aLongReadThatFailsOrIsLeftEndsBothThreads() async throws {
+        let bytes = [UInt8](repeating: 7, count: 3 << 20)
+        await #expect(throws: TransportError.self) { try await events(bytes, length: 9 << 20, blockSize: 1 << 20) }
+        let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for try await event in BlockDigests.read(path: path, length: Int64(bytes.count), blockSize: 1 << 19, algorithm: .md5) {
+            if case .block = event { break }
+        }
+    }
 }

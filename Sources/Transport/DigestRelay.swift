@@ -1,0 +1,102 @@
+import Foundation
+import Signing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Carries the chunks one thread reads to a second thread that runs a digest over all of them in order (the
+/// whole range's SHA-256), and hands the buffers back: the reader checksums each block and goes on reading while
+/// the digest, the costliest pass over the bytes, runs beside it. A fixed set of buffers bounds the memory; the
+/// reader waits only when every buffer is queued, the digest only when none is. Either side ending early calls
+/// ``abandon()``, which wakes the other.
+final class DigestRelay: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let changed: UnsafeMutablePointer<pthread_cond_t>
+    private let algorithm: DigestHasher.Algorithm
+    private let buffers: [UnsafeMutableRawBufferPointer]
+    // Guarded by `mutex`.
+    /// Indices into `buffers`: the empty ones, and the filled ones in reading order with their byte counts.
+    private var free: [Int]
+    private var queued: [(index: Int, count: Int)] = []
+    private var finished = false
+    private var abandoned = false
+
+    init(_ algorithm: DigestHasher.Algorithm, buffers count: Int, size: Int) {
+        self.algorithm = algorithm
+        buffers = (0..<count).map { _ in .allocate(byteCount: size, alignment: 64) }
+        free = Array(buffers.indices)
+        mutex = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        changed = .allocate(capacity: 1)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        buffers.forEach { $0.deallocate() }
+        pthread_cond_destroy(changed)
+        changed.deallocate()
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// The reader's next empty buffer and its index; nil once abandoned.
+    func emptyBuffer() -> (index: Int, buffer: UnsafeMutableRawBufferPointer)? {
+        locked {
+            while free.isEmpty && !abandoned { pthread_cond_wait(changed, mutex) }
+            guard !abandoned else { return nil }
+            let index = free.removeLast()
+            return (index, buffers[index])
+        }
+    }
+
+    /// Queues the first `count` bytes of buffer `index` (from ``emptyBuffer()``) for the digest.
+    func pass(_ index: Int, count: Int) {
+        locked {
+            queued.append((index, count))
+            pthread_cond_broadcast(changed)
+        }
+    }
+
+    /// The reader has passed every chunk.
+    func finish() {
+        locked {
+            finished = true
+            pthread_cond_broadcast(changed)
+        }
+    }
+
+    /// Either side stops: the other wakes and stops too.
+    func abandon() {
+        locked {
+            abandoned = true
+            pthread_cond_broadcast(changed)
+        }
+    }
+
+    /// Runs the digest over the chunks as they come, in order, until the reader finishes; nil when abandoned.
+    func digest() -> [UInt8]? {
+        var hasher = DigestHasher(algorithm)
+        while let (index, count) = nextChunk() {
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffers[index][0..<count]))
+            locked {
+                free.append(index)
+                pthread_cond_broadcast(changed)
+            }
+        }
+        return locked { abandoned || !finished } ? nil : hasher.finish()
+    }
+
+    /// The oldest queued chunk; nil once the reader has finished and nothing is queued, or on abandon.
+    private func nextChunk() -> (index: Int, count: Int)? {
+        locked {
+            while queued.isEmpty && !finished && !abandoned { pthread_cond_wait(changed, mutex) }
+            return abandoned || queued.isEmpty ? nil : queued.removeFirst()
+        }
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+}
