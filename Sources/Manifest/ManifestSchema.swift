@@ -234,7 +234,8 @@ public enum ManifestSchema {
             "s3.concurrency", .integer,
             "Parts and files uploaded at once, \(S3Settings.concurrencyRange.lowerBound) to "
                 + "\(S3Settings.concurrencyRange.upperBound), fixed; when unset, \(S3Settings.defaultConcurrency) files at once "
-                + "whose parts in flight adapt to the link, 1 to \(S3Settings.adaptiveConcurrencyCeiling).")
+                + "whose parts in flight adapt to the link from \(S3Settings.adaptiveConcurrencyStart), 1 to "
+                + "\(S3Settings.adaptiveConcurrencyCeiling).")
         static let serverSideEncryption = ManifestKey(
             "s3.server_side_encryption", .string, allowed: ["AES256", "aws:kms"], "Server-side encryption of objects.")
         static let kmsKeyID = ManifestKey(
@@ -287,7 +288,8 @@ public enum ManifestSchema {
             "azure.concurrency", .integer,
             "Blocks and files uploaded at once, \(AzureSettings.concurrencyRange.lowerBound) to "
                 + "\(AzureSettings.concurrencyRange.upperBound), fixed; when unset, \(AzureSettings.defaultConcurrency) files at once "
-                + "whose blocks in flight adapt to the link, 1 to \(AzureSettings.adaptiveConcurrencyCeiling).")
+                + "whose blocks in flight adapt to the link from \(AzureSettings.adaptiveConcurrencyStart), 1 to "
+                + "\(AzureSettings.adaptiveConcurrencyCeiling).")
         static let accessTier = ManifestKey(
             "azure.access_tier", .string, allowed: AzureSettings.accessTiers, "Access tier of uploaded blobs.")
         static let retryAttempts = Retry.attempts("azure", unit: "request")

@@ -21,13 +21,15 @@ extension DestinationConfiguration {
         switch kind {
         case .s3(let settings):
             let concurrency = settings.concurrency ?? S3Settings.defaultConcurrency
-            let window = Self.window(settings.concurrency, initial: concurrency, ceiling: S3Settings.adaptiveConcurrencyCeiling)
+            let window = Self.window(
+                settings.concurrency, initial: S3Settings.adaptiveConcurrencyStart, ceiling: S3Settings.adaptiveConcurrencyCeiling)
             let store = try S3Store(settings: settings, window: window)
             return Destination(name: name, store: store, concurrency: concurrency)
         case .azure(let settings):
             // Blocks and small files share one window, a permit per request: the store takes it itself.
             let concurrency = settings.concurrency ?? AzureSettings.defaultConcurrency
-            let window = Self.window(settings.concurrency, initial: concurrency, ceiling: AzureSettings.adaptiveConcurrencyCeiling)
+            let window = Self.window(
+                settings.concurrency, initial: AzureSettings.adaptiveConcurrencyStart, ceiling: AzureSettings.adaptiveConcurrencyCeiling)
             let store = try AzureStore(settings: settings, window: window)
             return Destination(name: name, store: store, concurrency: concurrency)
         case .scp(let settings):
