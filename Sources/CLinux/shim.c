@@ -56,12 +56,34 @@ int sb_malloc_bound_growth(int arenas, int threshold) {
 }
 
 static int sb_signal_write_fd = -1;
+/* A stop signal that came before the pipe existed (a daemon resumed from its idle sleep: idle.c), written to the
+   pipe once it does. Stop signals received so far, and the thread about to re-execute the program (0 when none). */
+static int sb_early_signal = 0;
+int sb_stop_signals_received = 0;
+pid_t sb_idle_exec_thread = 0;
 
-static void sb_signal_handler(int number) {
+void sb_signal_handler(int number) {
     int saved = errno;
-    unsigned char byte = (unsigned char)number;
-    ssize_t ignored = write(sb_signal_write_fd, &byte, 1);
-    (void)ignored;
+    __atomic_fetch_add(&sb_stop_signals_received, 1, __ATOMIC_SEQ_CST);
+    pid_t exec_thread = __atomic_load_n(&sb_idle_exec_thread, __ATOMIC_SEQ_CST);
+    if (exec_thread != 0) {
+        /* Pending on the thread that blocks it and is re-executing: it survives the exec, for the sleeper. */
+        syscall(SYS_tgkill, getpid(), exec_thread, number);
+        errno = saved;
+        return;
+    }
+    int fd = __atomic_load_n(&sb_signal_write_fd, __ATOMIC_SEQ_CST);
+    if (fd < 0) {
+        /* Kept for sb_signals_install; if the pipe came meanwhile, whichever side takes it back writes it. */
+        __atomic_store_n(&sb_early_signal, number, __ATOMIC_SEQ_CST);
+        fd = __atomic_load_n(&sb_signal_write_fd, __ATOMIC_SEQ_CST);
+        number = fd < 0 ? 0 : __atomic_exchange_n(&sb_early_signal, 0, __ATOMIC_SEQ_CST);
+    }
+    if (number != 0) {
+        unsigned char byte = (unsigned char)number;
+        ssize_t ignored = write(fd, &byte, 1);
+        (void)ignored;
+    }
     errno = saved;
 }
 
@@ -73,7 +95,7 @@ int sb_signals_install(const int *signals, int count) {
         close(fds[1]);
         return -1;
     }
-    sb_signal_write_fd = fds[1];
+    __atomic_store_n(&sb_signal_write_fd, fds[1], __ATOMIC_SEQ_CST);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = sb_signal_handler;
@@ -81,6 +103,12 @@ int sb_signals_install(const int *signals, int count) {
     sigemptyset(&action.sa_mask);
     for (int i = 0; i < count; i++) {
         if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    int early = __atomic_exchange_n(&sb_early_signal, 0, __ATOMIC_SEQ_CST);
+    if (early != 0) {
+        unsigned char byte = (unsigned char)early;
+        ssize_t ignored = write(fds[1], &byte, 1);
+        (void)ignored;
     }
     return fds[0];
 }

@@ -39,7 +39,7 @@ public enum ManifestLoader {
         return (configuration, ManifestLint.warnings(in: located.settings))
     }
 
-    static func readText(at path: String) throws -> String {
+    public static func readText(at path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ManifestError.file(path, "does not exist.")

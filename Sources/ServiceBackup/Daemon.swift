@@ -25,6 +25,10 @@ public struct Daemon: Sendable {
     public var manifestPath: String? = nil
     /// The lock shared with every other process running this manifest's backups (none when nil).
     public var lockFile: String? = nil
+    /// The manifest's text as loaded, handed to the fresh image a long idle wait is slept in; nil sleeps here.
+    public var manifestText: String? = nil
+    /// Set when this process is such an image, resumed at a fire time (or by a stop signal).
+    public var resume: DaemonResume? = nil
 
     public init(configuration: BackupConfiguration, schedule: CronSchedule?, backupRun: BackupRun, status: StatusRecorder? = nil) {
         self.configuration = configuration
@@ -34,8 +38,10 @@ public struct Daemon: Sendable {
     }
 
     public func run(logger: Logger) async {
-        logger.info("Service-backup Started", metadata: startedMetadata())
-        ConfigurationWarnings.log(warnings, to: logger)
+        if resume == nil {
+            logger.info("Service-backup Started", metadata: startedMetadata())
+            ConfigurationWarnings.log(warnings, to: logger)
+        }
         guard let schedule, !backupRun.destinations.isEmpty else {
             logger.info("No destination provided - skipping backup")
             await Self.waitForCancellation()
@@ -43,11 +49,12 @@ public struct Daemon: Sendable {
             return
         }
 
-        await status?.daemonStarted(nextRun: schedule.next(after: Date()), logger: logger)
-        let splay = await splayDelay(logger: logger)
+        if resume == nil { await status?.daemonStarted(nextRun: schedule.next(after: Date()), logger: logger) }
+        let splay = if let resume { resume.splay } else { await splayDelay(logger: logger) }
         let (ticks, tickQueue) = AsyncStream.makeStream(of: Date.self, bufferingPolicy: .bufferingNewest(1))
         let running = RunningFlag()
-        let alerts = AlertQueue()
+        let idle = IdleImageSleep(manifestText: manifestText, splay: splay, logger: logger)
+        let alerts = AlertQueue(idle: idle)
         let alerter = Alerter(configuration: configuration) { await backupRun.identifier(logger: $0) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await alerts.deliverAll(with: alerter, logger: logger) }
@@ -60,20 +67,33 @@ public struct Daemon: Sendable {
                         lockFile: lockFile, waitIfBusy: !configuration.exitIfInProgress, logger: logger,
                         refused: { alerts.post(.refused(backupGUID: $0), logger: logger) })
                     running.set(false)
-                    guard let report else { continue }
-                    await status?.recordDaemonRun(report, nextRun: schedule.next(after: Date()), logger: logger)
-                    if let notice = AlertNotice.finished(report) { alerts.post(notice, logger: logger) }
-                    Self.releaseMemoryIfIdle(until: schedule.next(after: Date()))
+                    if let report {
+                        await status?.recordDaemonRun(report, nextRun: schedule.next(after: Date()), logger: logger)
+                        if let notice = AlertNotice.finished(report) { alerts.post(notice, logger: logger) }
+                        Self.releaseMemoryIfIdle(until: schedule.next(after: Date()))
+                    }
+                    idle.end()
                 }
                 alerts.finish()
             }
             group.addTask {
-                await Self.tick(on: schedule, splay: splay, missed: { Self.missed($0, alerts: alerts, logger: logger) }) { fireTime in
+                await Self.tick(
+                    on: schedule, splay: splay, after: resume?.after ?? Date(),
+                    missed: { Self.missed($0, alerts: alerts, logger: logger) },
+                    waiting: { idle.waiting(until: $0, after: $1) }, woke: { idle.woke() }
+                ) { fireTime in
                     if configuration.exitIfInProgress && running.isSet {
                         let guid = BackupRun.logRefusal(logger)
                         alerts.post(.refused(backupGUID: guid), logger: logger)
-                    } else if case .dropped(let replaced) = tickQueue.yield(fireTime) {
+                        return
+                    }
+                    idle.begin()
+                    switch tickQueue.yield(fireTime) {
+                    case .enqueued: break
+                    case .dropped(let replaced):
+                        idle.end()
                         Self.missed(.replaced(replaced), alerts: alerts, logger: logger)
+                    default: idle.end()
                     }
                 }
                 tickQueue.finish()
@@ -84,15 +104,20 @@ public struct Daemon: Sendable {
         logger.info("All backup processes terminated. Exiting")
     }
 
-    /// Calls `fire` `splay` seconds after each fire time of `schedule` until the task is cancelled; `missed`
-    /// hears of the fire times that passed while the daemon was not awake to fire them.
+    /// Calls `fire` `splay` seconds after each fire time of `schedule` past `start` until the task is cancelled;
+    /// `missed` hears of the fire times that passed while the daemon was not awake to fire them; `waiting` of each
+    /// wait as it begins (its end, and the time the fire times were looked up from), `woke` as it ends.
     static func tick(
-        on schedule: CronSchedule, splay: Double = 0, missed: (MissedFireTimes) -> Void = { _ in }, fire: (Date) -> Void
+        on schedule: CronSchedule, splay: Double = 0, after start: Date = Date(), missed: (MissedFireTimes) -> Void = { _ in },
+        waiting: (_ next: Date, _ after: Date) -> Void = { _, _ in }, woke: () -> Void = {}, fire: (Date) -> Void
     ) async {
-        var after = Date()
+        var after = start
         while !Task.isCancelled, let scheduled = schedule.next(after: after) {
             let next = scheduled.addingTimeInterval(splay)
-            guard await sleep(until: next) else { return }
+            waiting(next, after)
+            let slept = await sleep(until: next)
+            woke()
+            guard slept else { return }
             fire(next)
             let now = Date()
             if let skipped = MissedFireTimes.skipped(after: next, until: now, on: schedule) { missed(skipped) }

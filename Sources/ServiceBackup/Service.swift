@@ -14,12 +14,16 @@ public struct Service: Sendable {
     public let destinations: [Destination]
     /// The manifest's path as given to `load`.
     public var manifestPath: String = ""
+    /// The manifest's text as loaded (it holds secrets: it only ever goes to the daemon's next image, in memory).
+    public var manifestText: String? = nil
     /// What the manifest says that is allowed but probably not meant, one sentence each naming the key.
     public var warnings: [String] = []
 
-    /// Loads and checks the manifest at `path`; a `ManifestError` names the file or key at fault.
-    public static func load(path: String, now: Date = Date()) throws -> Service {
-        let (configuration, manifestWarnings) = try ManifestLoader.inspect(path: path)
+    /// Loads and checks the manifest at `path` (or `text`, the manifest that was there, when given); a
+    /// `ManifestError` names the file or key at fault.
+    public static func load(path: String, text: String? = nil, now: Date = Date()) throws -> Service {
+        let text = try text ?? ManifestLoader.readText(at: path)
+        let (configuration, manifestWarnings) = try ManifestLoader.inspect(yaml: text, file: path)
         var schedule: CronSchedule?
         if !configuration.destinations.isEmpty {
             let parsed: CronSchedule
@@ -42,7 +46,8 @@ public struct Service: Sendable {
                 throw ManifestError("Invalid config - \(label): \(reason)")
             }
         }
-        var service = Service(configuration: configuration, schedule: schedule, destinations: destinations, manifestPath: path)
+        var service = Service(
+            configuration: configuration, schedule: schedule, destinations: destinations, manifestPath: path, manifestText: text)
         service.warnings = manifestWarnings
             + (schedule.map { ScheduleWarnings.warnings(for: $0, configuration: configuration, now: now) } ?? [])
         return service
@@ -58,6 +63,7 @@ public struct Service: Sendable {
         daemon.warnings = warnings
         daemon.manifestPath = manifestPath.isEmpty ? nil : manifestPath
         daemon.lockFile = lockFile
+        daemon.manifestText = manifestText
         return daemon
     }
 

@@ -14,9 +14,13 @@ struct DaemonCommand: AsyncParsableCommand {
     @OptionGroup var logging: LogFormatOption
 
     func run() async throws {
-        let service = try loadService(config)
+        // Resumed from an idle sleep: the manifest it was started with, as it was then.
+        let resume = DaemonResume.take()
+        let service = try loadService(config, text: resume?.manifestText)
         let logger = logging.bootstrap(for: service, default: .daemonDefault)
-        await runUntilSignalled { await service.daemon.run(logger: logger) }
+        var daemon = service.daemon
+        daemon.resume = resume
+        await runUntilSignalled { [daemon] in await daemon.run(logger: logger) }
     }
 }
 
@@ -57,9 +61,9 @@ struct BackupCommand: AsyncParsableCommand {
 }
 
 /// Loads the manifest, or prints why not and exits 2.
-func loadService(_ path: String) throws -> Service {
+func loadService(_ path: String, text: String? = nil) throws -> Service {
     do {
-        return try Service.load(path: path)
+        return try Service.load(path: path, text: text)
     } catch {
         printError("\(error)")
         throw ExitStatus.failure

@@ -8,14 +8,20 @@ struct AlertQueue: Sendable {
 
     private let stream: AsyncStream<AlertNotice>
     private let continuation: AsyncStream<AlertNotice>.Continuation
+    /// Hears of each notice queued and each one delivered.
+    private let idle: IdleImageSleep?
 
-    init() {
+    init(idle: IdleImageSleep? = nil) {
+        self.idle = idle
         (stream, continuation) = AsyncStream.makeStream(of: AlertNotice.self, bufferingPolicy: .bufferingOldest(Self.capacity))
     }
 
     /// Queues `notice`; when the queue is full it is dropped, and that is logged.
     func post(_ notice: AlertNotice, logger: Logger) {
-        if case .dropped = continuation.yield(notice) {
+        idle?.begin()
+        let result = continuation.yield(notice)
+        if case .enqueued = result {} else { idle?.end() }
+        if case .dropped = result {
             logger.error("Alert dropped", metadata: [
                 "event": .string(notice.event.rawValue),
                 "error": .string("\(Self.capacity) alerts are already waiting to be sent"),
@@ -35,7 +41,10 @@ struct AlertQueue: Sendable {
                     await group.next()
                     running -= 1
                 }
-                group.addTask { await alerter.deliver(notice, logger: logger) }
+                group.addTask {
+                    await alerter.deliver(notice, logger: logger)
+                    idle?.end()
+                }
                 running += 1
             }
         }
