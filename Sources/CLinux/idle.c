@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -73,8 +74,11 @@ __attribute__((constructor)) static void sb_idle_sleep_on_start(void) {
     if (until == NULL) return;
     long long seconds = 0;
     long nanoseconds = 0;
-    int parsed = sscanf(until, "%lld.%ld", &seconds, &nanoseconds);
+    char name[16] = "";
+    int parsed = sscanf(until, "%lld.%ld:%15s", &seconds, &nanoseconds, name);
     unsetenv(SB_IDLE_UNTIL);
+    /* The process keeps its name (not "exe", from /proc/self/exe) for ps, pgrep and monit. */
+    if (parsed == 3) prctl(PR_SET_NAME, name, 0, 0, 0);
     sigset_t stops;
     sb_stop_signal_set(&stops);
     if (parsed >= 1) {
@@ -122,7 +126,13 @@ int sb_idle_exec(long long seconds, long nanoseconds, const char *resume) {
     if (__atomic_load_n(&sb_stop_signals_received, __ATOMIC_SEQ_CST) == 0) {
         static char until[64], resumed[4096], command_line[65536];
         char *arguments[256];
-        snprintf(until, sizeof until, SB_IDLE_UNTIL "=%lld.%09ld", seconds, nanoseconds);
+        char name[17] = "";
+        int comm = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+        ssize_t named = comm >= 0 ? read(comm, name, 16) : -1;
+        if (comm >= 0) close(comm);
+        name[named > 0 ? named : 0] = 0;
+        name[strcspn(name, "\n ")] = 0;
+        snprintf(until, sizeof until, SB_IDLE_UNTIL "=%lld.%09ld:%s", seconds, nanoseconds, name);
         int written = snprintf(resumed, sizeof resumed, SB_RESUME "=%s", resume);
         int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
         ssize_t length = fd >= 0 ? read(fd, command_line, sizeof command_line - 1) : -1;

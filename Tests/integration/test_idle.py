@@ -77,6 +77,9 @@ def test_an_idle_daemon_has_no_wake_up_until_its_next_fire_time(binary, tmp_path
         assert woke <= SWITCHES_ALLOWANCE, f"the idle daemon woke up {woke} times in {IDLE_SPAN_SECONDS} s: {thread_states(pid)}"
         assert len(thread_states(pid)) == 1
         assert rss_kib(pid) <= IDLE_RSS_LIMIT_KIB, f"idle RSS {rss_kib(pid)} KiB"
+        # Still itself for ps, pgrep and monit: the same name and command line.
+        assert Path(f"/proc/{pid}/comm").read_text().strip() == Path(binary).name[:15]
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[1:3] == [b"daemon", str(manifest).encode()]
         assert daemon.process.poll() is None
     finally:
         assert stop(daemon) == 0
