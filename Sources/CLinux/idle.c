@@ -117,7 +117,19 @@ static char **sb_environment_with(const char *a, char *first, const char *b, cha
     return result;
 }
 
-int sb_idle_exec(long long seconds, long nanoseconds, const char *resume) {
+/* Marks every descriptor above standard error close-on-exec but `keep`: connections, files and pipes of this image
+   must not pile up in the next one. */
+static void sb_close_on_exec_but(int keep) {
+    if (syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */) != 0) {
+        for (int fd = 3; fd < 65536; fd++) {
+            int flags = fcntl(fd, F_GETFD);
+            if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+        }
+    }
+    if (keep >= 0) fcntl(keep, F_SETFD, 0);
+}
+
+int sb_idle_exec(long long seconds, long nanoseconds, const char *resume, int keep) {
     sigset_t stops;
     sb_stop_signal_set(&stops);
     pthread_sigmask(SIG_BLOCK, &stops, NULL);
@@ -145,6 +157,7 @@ int sb_idle_exec(long long seconds, long nanoseconds, const char *resume) {
         char **environment = sb_environment_with(SB_IDLE_UNTIL, until, SB_RESUME, resumed);
         failure = E2BIG;
         if (count > 0 && length < (ssize_t)sizeof command_line - 1 && written < (int)sizeof resumed && environment != NULL) {
+            sb_close_on_exec_but(keep);
             execve("/proc/self/exe", arguments, environment);
             failure = errno;
         }

@@ -31,7 +31,7 @@ public enum IdleExec {
         }
         let seconds = time.timeIntervalSince1970.rounded(.down)
         let nanoseconds = Int(((time.timeIntervalSince1970 - seconds) * 1e9).rounded(.down))
-        _ = sb_idle_exec(Int64(seconds), max(0, min(999_999_999, nanoseconds)), "\(line);fd=\(fd)")
+        _ = sb_idle_exec(Int64(seconds), max(0, min(999_999_999, nanoseconds)), "\(line);fd=\(fd)", fd)
         return errno == ECANCELED ? "a stop signal came first" : "cannot re-execute: \(String(cString: strerror(errno)))"
     }
 

@@ -1,6 +1,6 @@
 """The daemon between fires: asleep until the next fire time with no wake-up at all. A long wait is slept in a
 fresh image of the program (same process), one thread blocked until the fire time or a stop signal."""
-import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -54,6 +54,11 @@ def asleep_in_fresh_image(pid: int) -> bool:
     return len(threads) == 1 and all(state == "S" for _, state, _ in threads.values())
 
 
+def open_files(pid: int) -> list[str]:
+    """What the process's descriptors point at (their numbers may differ from one image to the next)."""
+    return sorted(os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd"))
+
+
 def local_manifest(tmp_path, schedule: str) -> Path:
     source = tmp_path / "source"
     source.mkdir(exist_ok=True)
@@ -92,9 +97,13 @@ def test_runs_go_on_across_fresh_images_with_the_manifest_as_it_was_at_start(bin
     try:
         daemon.wait_for_count("Upload backup completed successfully", 1)
         await_condition(lambda: asleep_in_fresh_image(daemon.process.pid), "the daemon asleep in a fresh image")
+        descriptors = open_files(daemon.process.pid)
         # An edit takes effect at a restart only: the next image runs with the manifest it was started with.
         manifest.write_text("destinations: [not: valid")
         daemon.wait_for_count("Upload backup completed successfully", 3)
+        await_condition(lambda: asleep_in_fresh_image(daemon.process.pid), "the daemon asleep in a fresh image again")
+        # Nothing of one image (connections, files, the handed-over manifest) stays open in the next.
+        assert open_files(daemon.process.pid) == descriptors
     finally:
         assert stop(daemon) == 0
     messages = daemon.messages

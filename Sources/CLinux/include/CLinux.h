@@ -62,10 +62,11 @@ int sb_memory_release(void);
 
 /* Re-executes this program (/proc/self/exe, its own arguments and environment) with SERVICE_BACKUP_IDLE_UNTIL set to
    `seconds`.`nanoseconds` of wall-clock time and SERVICE_BACKUP_RESUME to `resume`: the new image's first act, before
-   any Swift code runs, is to sleep until then or until SIGTERM/SIGINT, with no wake-up. SIGTERM and SIGINT are blocked on this thread first; one
+   any Swift code runs, is to sleep until then or until SIGTERM/SIGINT, with no wake-up. Every descriptor above
+   standard error but `keep` is closed by the exec. SIGTERM and SIGINT are blocked on this thread first; one
    that reaches another thread meanwhile is forwarded here, pending through the exec, so none is lost. Returns only
    on failure: -1 with errno set (ECANCELED when a stop signal was already received), nothing changed. */
-int sb_idle_exec(long long seconds, long nanoseconds, const char *resume);
+int sb_idle_exec(long long seconds, long nanoseconds, const char *resume, int keep);
 
 /* An anonymous memory file (memfd), inherited across exec: to hand the daemon's manifest to its next image
    without writing it anywhere. -1 with errno set on error. */
