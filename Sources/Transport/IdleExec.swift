@@ -12,6 +12,11 @@ public enum IdleExec {
     public struct Handover: Sendable, Equatable {
         public var line: String
         public var bytes: [UInt8]
+
+        public init(line: String, bytes: [UInt8]) {
+            self.line = line
+            self.bytes = bytes
+        }
     }
 
     private static let variable = "SERVICE_BACKUP_RESUME"
