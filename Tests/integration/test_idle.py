@@ -91,12 +91,18 @@ def test_an_idle_daemon_has_no_wake_up_until_its_next_fire_time(binary, tmp_path
     assert daemon.messages.count("ServiceBackup.All backup processes terminated. Exiting") == 1
 
 
+def asleep_after_runs(binary, manifest: Path, runs: int) -> DaemonProcess:
+    """A daemon that sleeps in a fresh image for waits of a second or more, once asleep after `runs` runs."""
+    daemon = DaemonProcess(binary, "daemon", manifest, env=FAST_IDLE)
+    daemon.wait_for_count("Upload backup completed successfully" if runs else "Service-backup Started", max(1, runs))
+    await_condition(lambda: asleep_in_fresh_image(daemon.process.pid), "the daemon asleep in a fresh image")
+    return daemon
+
+
 def test_runs_go_on_across_fresh_images_with_the_manifest_as_it_was_at_start(binary, tmp_path):
     manifest = local_manifest(tmp_path, "@every 2s")
-    daemon = DaemonProcess(binary, "daemon", manifest, env=FAST_IDLE)
+    daemon = asleep_after_runs(binary, manifest, 1)
     try:
-        daemon.wait_for_count("Upload backup completed successfully", 1)
-        await_condition(lambda: asleep_in_fresh_image(daemon.process.pid), "the daemon asleep in a fresh image")
         descriptors = open_files(daemon.process.pid)
         # An edit takes effect at a restart only: the next image runs with the manifest it was started with.
         manifest.write_text("destinations: [not: valid")
@@ -114,24 +120,16 @@ def test_runs_go_on_across_fresh_images_with_the_manifest_as_it_was_at_start(bin
 
 
 def test_a_stop_signal_during_the_fresh_image_sleep_stops_the_daemon_as_ever(binary, tmp_path):
-    manifest = local_manifest(tmp_path, "@every 1h")
-    daemon = DaemonProcess(binary, "daemon", manifest, env=FAST_IDLE)
-    daemon.wait_for_count("Service-backup Started", 1)
-    await_condition(lambda: asleep_in_fresh_image(daemon.process.pid), "the daemon asleep in a fresh image")
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        if daemon.process.poll() is None:
-            daemon.process.send_signal(sig)
+    daemon = asleep_after_runs(binary, local_manifest(tmp_path, "@every 1h"), 0)
+    daemon.process.send_signal(signal.SIGTERM)
     assert daemon.wait() == 0
     messages = [m for m in daemon.messages if m != "ServiceBackup.Configuration warning"]
     assert messages == ["ServiceBackup.Service-backup Started", "ServiceBackup.All backup processes terminated. Exiting"]
 
 
 def test_fire_times_slept_through_in_a_fresh_image_are_missed(binary, tmp_path):
-    manifest = local_manifest(tmp_path, "@every 2s")
-    daemon = DaemonProcess(binary, "daemon", manifest, env=FAST_IDLE)
+    daemon = asleep_after_runs(binary, local_manifest(tmp_path, "@every 2s"), 1)
     try:
-        daemon.wait_for_count("Upload backup completed successfully", 1)
-        await_condition(lambda: asleep_in_fresh_image(daemon.process.pid), "the daemon asleep in a fresh image")
         daemon.process.send_signal(signal.SIGSTOP)  # as a suspended VM: the wall clock goes on, the daemon does not
         time.sleep(5)  # the suspension itself: nothing to await
         daemon.process.send_signal(signal.SIGCONT)
