@@ -25,6 +25,9 @@
 /* What the resumed daemon needs of the one that slept (see DaemonResume.swift); read and removed by it. */
 #define SB_RESUME "SERVICE_BACKUP_RESUME"
 
+/* Set when this image could not sleep as asked: it then never re-executes itself to sleep again (no busy loop). */
+static int sb_idle_unavailable = 0;
+
 extern int sb_stop_signals_received;
 extern pid_t sb_idle_exec_thread;
 void sb_signal_handler(int number);
@@ -83,7 +86,7 @@ __attribute__((constructor)) static void sb_idle_sleep_on_start(void) {
     sb_stop_signal_set(&stops);
     if (parsed >= 1) {
         sb_memory_release();  /* the pages loading touched are read back at the fire time, if needed */
-        (void)sb_idle_wait(seconds, nanoseconds, &stops);
+        if (sb_idle_wait(seconds, nanoseconds, &stops) < 0) sb_idle_unavailable = 1;
     }
     /* From now on a stop signal, and one that came during the sleep (pending, even on this thread alone: forwarded
        before the exec), goes to the program's handler, which keeps it until the program listens (sb_signals_install):
@@ -134,8 +137,8 @@ int sb_idle_exec(long long seconds, long nanoseconds, const char *resume, int ke
     sb_stop_signal_set(&stops);
     pthread_sigmask(SIG_BLOCK, &stops, NULL);
     __atomic_store_n(&sb_idle_exec_thread, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
-    int failure = ECANCELED;  /* a stop signal came: the daemon is stopping, it must not sleep */
-    if (__atomic_load_n(&sb_stop_signals_received, __ATOMIC_SEQ_CST) == 0) {
+    int failure = sb_idle_unavailable ? ENOSYS : ECANCELED;  /* ECANCELED: a stop signal came, the daemon is stopping */
+    if (!sb_idle_unavailable && __atomic_load_n(&sb_stop_signals_received, __ATOMIC_SEQ_CST) == 0) {
         static char until[64], resumed[4096], command_line[65536];
         char *arguments[256];
         char name[17] = "";

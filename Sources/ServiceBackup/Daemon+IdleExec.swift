@@ -19,6 +19,15 @@ final class IdleImageSleep: Sendable {
     private struct State: Sendable {
         var wait: (next: Date, after: Date)?
         var pending = 0
+        /// An attempt is under way (at most one: the runner's and the ticker's may meet).
+        var attempting = false
+
+        /// The wait to sleep through now, taken for one attempt; nil while work is pending or another attempt runs.
+        mutating func takeReady() -> (next: Date, after: Date)? {
+            guard pending == 0, !attempting, let wait else { return nil }
+            attempting = true
+            return wait
+        }
     }
 
     private let state = Mutex(State())
@@ -39,7 +48,7 @@ final class IdleImageSleep: Sendable {
     func end() {
         let ready = state.withLock { state -> (next: Date, after: Date)? in
             state.pending -= 1
-            return state.pending == 0 ? state.wait : nil
+            return state.takeReady()
         }
         if let ready { attempt(ready) }
     }
@@ -48,7 +57,7 @@ final class IdleImageSleep: Sendable {
     func waiting(until next: Date, after: Date) {
         let ready = state.withLock { state -> (next: Date, after: Date)? in
             state.wait = (next, after)
-            return state.pending == 0 ? state.wait : nil
+            return state.takeReady()
         }
         if let ready { attempt(ready) }
     }
@@ -57,6 +66,7 @@ final class IdleImageSleep: Sendable {
     func woke() { state.withLock { $0.wait = nil } }
 
     private func attempt(_ wait: (next: Date, after: Date)) {
+        defer { state.withLock { $0.attempting = false } }
         guard Daemon.idleExecBeforeWaitsOf > 0, wait.next.timeIntervalSinceNow >= Daemon.idleExecBeforeWaitsOf,
               let manifestText, !Task.isCancelled else { return }
         let resume = DaemonResume(after: wait.after, splay: splay, manifestText: manifestText)
