@@ -78,6 +78,9 @@ def test_tree_arrives_byte_identical_at_the_bucket_root(tmp_path, binary, server
     assert len(listed["files"]) == len(files)
     # Every storage request carried a token the gate issued after checking the JWT; none was refused.
     assert server.state.tokens_issued == 1 and server.state.unauthorized == 0
+    # Each last chunk's answer proved its object (the CRC-32C sent in X-Goog-Hash, and the size): no request
+    # afterwards to learn a size.
+    assert not [path for method, path in server.state.requests if method == "GET" and f"/b/{BUCKET}/o/" in path]
     assert_no_secrets(result.stdout, result.stderr, secrets=[server.account.private_key_pem])
 
 

@@ -6,7 +6,8 @@ struct GCSObjectResource: Decodable, Sendable {
     let name: String
     let size: String?
     let updated: String?
-    let md5Hash: String?
+    /// Base64 of the object's CRC-32C, four bytes, most significant first.
+    let crc32c: String?
 
     var length: Int64 { size.flatMap { Int64($0) } ?? 0 }
 

@@ -6,8 +6,8 @@ import Transport
 /// One file's way to an object: a resumable upload session, then the file in chunks, each request carrying
 /// the next bytes after what the server has committed. A failed request is followed by a status query
 /// (`Content-Range: bytes */N`) and the upload goes on from the server's committed offset, never from the
-/// start. The last request carries the file's MD5 (`X-Goog-Hash`), and the object the service reports is
-/// checked against it. A file that cannot be uploaded has its session cancelled (DELETE). The object
+/// start. The last request carries the file's CRC-32C (`X-Goog-Hash`, a small fraction of an MD5's cost per
+/// byte), for the service to check, and the object the service reports is checked against it too. A file that cannot be uploaded has its session cancelled (DELETE). The object
 /// appears only when its last byte is committed. The whole upload holds one permit of the window.
 struct GCSResumableUpload: Sendable {
     let client: GCSClient
@@ -28,10 +28,10 @@ struct GCSResumableUpload: Sendable {
                 } onCancel: {
                     digests.cancel()
                 }
-                let (md5, sha256) = try await digests.value
-                try await check(object, name: name, md5: md5)
+                let (crc32c, sha256) = try await digests.value
+                let confirmed = try await check(object, name: name, crc32c: crc32c, size: source.length)
                 observer.completed(bytes: source.length)
-                return ContentDigest(size: source.length, sha256: sha256)
+                return ContentDigest(size: source.length, sha256: sha256, sizeConfirmed: confirmed)
             } catch {
                 digests.cancel()
                 // Not the caller's task: a cancelled upload is cancelled on the server too.
@@ -41,22 +41,22 @@ struct GCSResumableUpload: Sendable {
         }
     }
 
-    /// The file's MD5 (what the service checks the object against) and SHA-256 (what the run records), from
+    /// The file's CRC-32C (what the service checks the object against) and SHA-256 (what the run records), from
     /// one read of the range as a single block, beside the upload.
-    private static func digests(of source: FileRange) async throws -> (md5: [UInt8], sha256: [UInt8]) {
-        var md5: [UInt8] = []
+    private static func digests(of source: FileRange) async throws -> (crc32c: [UInt8], sha256: [UInt8]) {
+        var crc32c: [UInt8] = []
         var sha256: [UInt8] = []
         let events = BlockDigests.read(
             path: source.path, file: source.file, offset: source.offset, length: source.length,
-            blockSize: max(1, source.length), algorithm: .md5)
+            blockSize: max(1, source.length), checksum: .crc32c)
         for try await event in events {
             switch event {
-            case .block(_, let digest): md5 = digest
+            case .block(_, let digest): crc32c = digest
             case .whole(let digest): sha256 = digest
             }
         }
         guard !sha256.isEmpty else { throw CancellationError() }
-        return (md5, sha256)
+        return (crc32c, sha256)
     }
 
     /// Starts the session; its URI is where the bytes go.
@@ -79,7 +79,7 @@ struct GCSResumableUpload: Sendable {
     }
 
     private func upload(
-        _ name: String, session: String, from source: FileRange, digests: Task<(md5: [UInt8], sha256: [UInt8]), any Error>,
+        _ name: String, session: String, from source: FileRange, digests: Task<(crc32c: [UInt8], sha256: [UInt8]), any Error>,
         observer: TransferObserver
     ) async throws -> GCSObjectResource {
         let plan = GCSChunkPlan(total: source.length, chunkSize: chunkSize)
@@ -104,8 +104,8 @@ struct GCSResumableUpload: Sendable {
                 if plan.isLast(chunk) {
                     // The last request makes the object visible: never of a file that changed while it was read.
                     try source.checkUnchanged()
-                    let md5 = try await digests.value.md5
-                    headers.append(HTTPHeader("X-Goog-Hash", "md5=\(Data(md5).base64EncodedString())"))
+                    let crc32c = try await digests.value.crc32c
+                    headers.append(HTTPHeader("X-Goog-Hash", "crc32c=\(Data(crc32c).base64EncodedString())"))
                 }
                 let body = source.body(offset: chunk.lowerBound, length: Int64(chunk.count))
                 do {
@@ -147,16 +147,18 @@ struct GCSResumableUpload: Sendable {
         }
     }
 
-    /// The object the service made must hold the file's bytes: its MD5 is compared with the file's; a
-    /// mismatched object (the file changed while it was read) is removed.
-    private func check(_ object: GCSObjectResource, name: String, md5: [UInt8]) async throws {
-        let expected = Data(md5).base64EncodedString()
-        guard let reported = object.md5Hash else { return }
+    /// The object the service made must hold the file's bytes: its CRC-32C is compared with the file's; a
+    /// mismatched object (the file changed while it was read) is removed. True when the answer proves the object
+    /// whole (its CRC-32C and size match), so the run needs no further request to learn its size.
+    private func check(_ object: GCSObjectResource, name: String, crc32c: [UInt8], size: Int64) async throws -> Bool {
+        let expected = Data(crc32c).base64EncodedString()
+        guard let reported = object.crc32c else { return false }
         guard reported == expected else {
             try? await client.delete(name)
-            throw StoreError(.transient, "gcs: upload of \(name): the object's MD5 \(reported) differs from the file's "
+            throw StoreError(.transient, "gcs: upload of \(name): the object's CRC-32C \(reported) differs from the file's "
                 + "\(expected) (did the file change while it was uploaded?); the object was removed")
         }
+        return object.size.flatMap { Int64($0) } == size
     }
 
     /// Cancels the session on the server, best effort: the service answers 499.
