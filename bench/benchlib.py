@@ -1,12 +1,14 @@
 """The bench's settings and measuring: data files, the sink and WAN proxy processes, running a client under
 /usr/bin/time, running a case's clients in alternating order (see run.py)."""
 import base64
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +34,19 @@ url, key, path, blob = sys.argv[1:5]
 client = BlobClient(url, container_name="bench", blob_name=blob, credential={"account_name": "benchacct", "account_key": key})
 with open(path, "rb") as data:
     client.upload_blob(data, overwrite=True)
+"""
+
+# STORAGE_EMULATOR_HOST (in the environment) points the client at the sink, with anonymous credentials and no
+# project. Its defaults apply: a file over 8 MiB goes as one resumable upload (POST …?uploadType=resumable, then
+# PUTs of 100 MiB chunks, each read into memory whole), the last carrying the CRC32C the client computed as it
+# read (checksum="auto": google-crc32c's C extension) in X-Goog-Hash, which it checks against the object's
+# crc32c in the answer; the default retry and 60 s timeout. Meanwhile its bucket metadata cache (for its tracing
+# attributes) gets the bucket in the background, on a connection of its own.
+GCS_UPLOAD = """
+import sys
+from google.cloud import storage
+path, name = sys.argv[1:3]
+storage.Client().bucket("bench").blob(name).upload_from_filename(path)
 """
 
 
@@ -87,9 +102,9 @@ class Sink:
         self.url = f"http://127.0.0.1:{self.port}"
         self.calls = 0
 
-    def call(self, method: str, path: str, headers: dict | None = None) -> str:
+    def call(self, method: str, path: str, headers: dict | None = None, body: bytes = b"") -> str:
         self.calls += 1   # each on a connection of its own
-        request = urllib.request.Request(self.url + path, method=method, headers=headers or {}, data=b"" if method in ("PUT", "POST") else None)
+        request = urllib.request.Request(self.url + path, method=method, headers=headers or {}, data=body if method in ("PUT", "POST") else None)
         with urllib.request.urlopen(request) as answer:
             return answer.read().decode()
 
@@ -105,10 +120,21 @@ class Sink:
         return self.stats()["bytes"]
 
     def reset(self) -> None:
-        """Forgets every object (the small-file cases would otherwise keep gigabytes), then makes the bucket and container."""
+        """Forgets every object (the small-file cases would otherwise keep gigabytes), then makes the buckets and container."""
         self.call("POST", "/__sink/reset")
         self.call("PUT", "/bench")
         self.call("PUT", f"/{ACCOUNT}/bench?restype=container", {"x-ms-version": AZURE_VERSION})
+        self.call("POST", "/storage/v1/b?project=bench", {"Content-Type": "application/json"}, b'{"name": "bench"}')
+
+    def gcs_objects(self) -> dict[str, dict]:
+        """The GCS bucket's objects by name (their resources, as the sink lists them)."""
+        found, token = {}, ""
+        while True:
+            page = json.loads(self.call("GET", "/storage/v1/b/bench/o" + (f"?pageToken={urllib.parse.quote(token)}" if token else "")))
+            found.update({item["name"]: item for item in page.get("items", [])})
+            token = page.get("nextPageToken")
+            if not token:
+                return found
 
     def cpu(self) -> float:
         return proc_cpu(self.process.pid)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from benchlib import (ACCOUNT, AZURE_VERSION, BIG_MIB, HUGE_MIB, IDLE_SECONDS, KEY, MANY, SCP_FILES, SCP_MIB, SDK_UPLOAD,
-                      Client, Sink, WanProxy, log, proc_cpu, run_case, run_client)
+from benchlib import (ACCOUNT, AZURE_VERSION, BIG_MIB, GCS_UPLOAD, HUGE_MIB, IDLE_SECONDS, KEY, MANY, SCP_FILES, SCP_MIB,
+                      SDK_UPLOAD, Client, Sink, WanProxy, log, proc_cpu, run_case, run_client)
 
 
 # ---- clients ---------------------------------------------------------------------------------------------
@@ -51,6 +51,14 @@ class Tools:
         return {"type": "s3", "name": "bench", "config": {
             "endpoint_url": url, "bucket_name": "bench", "bucket_path": path, "region": "us-east-1",
             "access_key_id": "BENCHKEY", "secret_access_key": "benchsecret"}}
+
+    def gcs_destination(self, url: str) -> dict:
+        """A service account made for the bench (RSA key; its token_uri is the sink's, which checks no JWT); objects go
+        to the bucket's root."""
+        from gcs_fixture import ServiceAccount
+        account = ServiceAccount.generate(f"{url}/token", email="bench@bench-project.iam.gserviceaccount.com")
+        return {"type": "gcs", "name": "bench", "config": {
+            "service_account_json": account.key_file(), "project_id": "bench-project", "bucket_name": "bench", "endpoint": url}}
 
     def azure_destination(self, url: str, path: str) -> dict:
         return {"type": "azure", "name": "bench", "config": {
@@ -118,6 +126,30 @@ def azure_cases(tools: Tools, sink: Sink, data: dict, wanted) -> list[dict]:
         tools.ours_backup(manifest), sdk, tools.rclone_copy("baz:bench", data["big"], "rclone copy (azureblob)"),
         tools.curl_put(f"{sink.url}/{ACCOUNT}/bench", data["big"], ["x-ms-blob-type: BlockBlob", f"x-ms-version: {AZURE_VERSION}"]),
     ], sink.cpu, sink.connections, before=sink.reset, received=sink.received)
+
+
+def gcs_cases(tools: Tools, sink: Sink, data: dict, wanted) -> list[dict]:
+    if not wanted("gcs-1g"):
+        return []
+    manifest = tools.manifest("gcs-1g", data["big_dir"], tools.gcs_destination(sink.url))
+    name, size = data["big"].name, data["big"].stat().st_size
+
+    def arrived(client: str):
+        """After a run (the sink was reset before it): one object of the file's name is in the bucket, whole (the
+        bytes the sink took at their offsets)."""
+        def check(_rep):
+            objects = {key: int(item["size"]) for key, item in sink.gcs_objects().items() if key.endswith(f"/{name}")}
+            if list(objects.values()) != [size]:
+                raise RuntimeError(f"{client}: the bucket holds {objects}, not one {name} of {size} bytes")
+        return check
+
+    ours = tools.ours_backup(manifest)
+    ours.after = arrived(ours.name)
+    sdk = Client("google-cloud-storage upload_from_filename", lambda rep: (
+        [tools.python, "-c", GCS_UPLOAD, str(data["big"]), f"sdk/{rep}/{name}"], {**tools.env, "STORAGE_EMULATOR_HOST": sink.url}),
+        after=arrived("google-cloud-storage"))
+    return run_case("gcs-1g", f"GCS, one {BIG_MIB} MiB file", BIG_MIB, [ours, sdk], sink.cpu, sink.connections,
+                    before=sink.reset, received=sink.received)
 
 
 def wan_cases(tools: Tools, sink: Sink, proxy: WanProxy, data: dict, wanted) -> list[dict]:

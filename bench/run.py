@@ -9,7 +9,7 @@ and bench/results.png.
 
 Environment: BENCH_SCALE=small (64 MiB files, 500 small files, 10 s idle) or full (the default: 1 GiB,
 5,000 files, 4 GiB, 60 s idle); BENCH_REPS (3); BENCH_CASES, a comma-separated subset of the case ids
-(s3-1g, s3-many, s3-4g, azure-1g, scp, restore, idle, wan-s3, wan-azure); BENCH_OUT (bench/) for the results;
+(s3-1g, s3-many, s3-4g, azure-1g, gcs-1g, scp, restore, idle, wan-s3, wan-azure); BENCH_OUT (bench/) for the results;
 BENCH_BIG_MIB and BENCH_HUGE_MIB override the sizes of the "1 GiB" and "4 GiB" files.
 """
 import os
@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import BIG_MIB, FULL, HUGE_MIB, MANY, REPS, ROOT, SCP_FILES, SCP_MIB, Sink, WanProxy, log, pattern_file, small_files  # noqa: E402
-from cases import Tools, azure_cases, idle_case, restore_case, s3_cases, scp_case, wan_cases  # noqa: E402
+from cases import Tools, azure_cases, gcs_cases, idle_case, restore_case, s3_cases, scp_case, wan_cases  # noqa: E402
 from report import machine, versions, write_report  # noqa: E402
 
 
@@ -62,6 +62,7 @@ def main() -> None:
                 pattern_file(data["scp"] / f"part-{index}.bin", SCP_MIB // SCP_FILES, 10 + index)
         rows += s3_cases(tools, sink, data, wanted)
         rows += azure_cases(tools, sink, data, wanted)
+        rows += gcs_cases(tools, sink, data, wanted)
         if wanted("scp"):
             rows += scp_case(tools, data)
         if wanted("restore"):

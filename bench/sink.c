@@ -1,10 +1,11 @@
-/* The benchmark's S3 and Azure Blob sink (not a test peer): a thread per connection, HTTP/1.1 keep-alive,
- * bodies read into one buffer per thread and thrown away. No signature checks: it is a sink.
+/* The benchmark's S3, Azure Blob and Google Cloud Storage sink (not a test peer): a thread per connection,
+ * HTTP/1.1 keep-alive, bodies read into one buffer per thread and thrown away. No signature checks: it is a sink.
  *
  * It remembers, per object, its size, ETag and its first HEAD_MAX bytes (the whole object when smaller).
  * GET serves those bytes repeated up to the size: the benchmark's large files repeat one 1 MiB block, so a
  * restore gets back exactly what was uploaded and its SHA-256 check passes. A request carrying an `x-ms-`
- * header is Azure's (path /account/container/blob), any other S3's (path-style /bucket/key).
+ * header is Azure's (path /account/container/blob); one under /storage/v1/, /upload/storage/v1/,
+ * /download/storage/v1/ or POST /token is GCS's JSON API (sink_gcs.c lists its calls); any other S3's (/bucket/key).
  *
  * S3: HeadBucket, CreateBucket, GetBucketLocation, PutObject, CreateMultipartUpload, UploadPart,
  * CompleteMultipartUpload, AbortMultipartUpload, ListObjects (v1, v2; prefix, delimiter, paging),
@@ -33,6 +34,7 @@ int handle(conn *c, request *r) {
         pthread_mutex_lock(&lock); reset_all(); pthread_mutex_unlock(&lock);
         return respond(c, r, 200, NULL, 0, "");
     }
+    if (c->is_azure != 2 && is_gcs(r)) return gcs(c, r);
     /* path-style: /bucket/key for S3, /account/container/blob for Azure */
     char *path = r->path[0] == '/' ? r->path + 1 : r->path;
     if (c->is_azure == 2) {

@@ -31,7 +31,8 @@ typedef struct part { int number; int64_t size; unsigned char *head; size_t head
 
 typedef struct entry {
     struct entry *next;
-    char *key;          /* 'O' object (S3 bucket/key, Azure @container/blob), 'U' upload, 'B' Azure block (blob "\n" id), 'C' bucket, 'A' container */
+    char *key;          /* 'O' object (S3 bucket/key, Azure @container/blob, GCS #bucket/name), 'U' upload, 'B' Azure block (blob "\n" id),
+                           'C' bucket, 'A' container, 'G' GCS bucket */
     int64_t size;
     char etag[80];
     unsigned char *head;
@@ -39,6 +40,7 @@ typedef struct entry {
     time_t mtime;
     part *parts; int nparts, cap;   /* uploads */
     char *objkey;                   /* uploads: the object key */
+    char md5[32], crc32c[16];       /* GCS objects: the hashes the client sent (base64), echoed */
 } entry;
 
 typedef struct conn { int fd; char *buf; size_t start, end; int is_azure; } conn;
@@ -94,6 +96,8 @@ void azure_item(text *t, entry *e, const char *name, const char *common, int url
 int answer_text(conn *c, request *r, text *t);
 int s3(conn *c, request *r, const char *bucket, const char *key);
 int azure(conn *c, request *r, const char *container, const char *blob);
+int is_gcs(request *r);
+int gcs(conn *c, request *r);
 unsigned hash(const char *s);
 entry *lookup(const char *key);
 void free_entry(entry *e);

@@ -203,7 +203,7 @@ void isodate(time_t t, char *out, size_t cap) { struct tm tm; gmtime_r(&t, &tm);
 const char *reason(int status) {
     switch (status) {
     case 200: return "OK"; case 201: return "Created"; case 202: return "Accepted"; case 204: return "No Content";
-    case 206: return "Partial Content"; case 400: return "Bad Request"; case 404: return "Not Found";
+    case 206: return "Partial Content"; case 308: return "Permanent Redirect"; case 400: return "Bad Request"; case 404: return "Not Found";
     case 409: return "Conflict"; case 416: return "Range Not Satisfiable"; default: return "Status";
     }
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The side-by-side benchmark (not a test; `make bench`): builds the native sink and WAN proxy (bench/*.c) and the
-# bench's own Python venv (awscli, azure-storage-blob, matplotlib), installs rclone, then runs bench/run.py,
-# which writes bench/RESULTS.md, bench/results.json and bench/results.png.
+# bench's own Python venv (awscli, azure-storage-blob, google-cloud-storage, matplotlib), installs rclone, then runs
+# bench/run.py, which writes bench/RESULTS.md, bench/results.json and bench/results.png.
 # Usage: scripts/bench.sh [BINARY]     (default: the release build)
-# Environment: BENCH_SCALE=small|full (full), BENCH_REPS (3), BENCH_CASES (all: s3-1g,s3-many,s3-4g,azure-1g,scp,restore,idle,wan-s3,wan-azure).
+# Environment: BENCH_SCALE=small|full (full), BENCH_REPS (3), BENCH_CASES (all: s3-1g,s3-many,s3-4g,azure-1g,gcs-1g,scp,restore,idle,wan-s3,wan-azure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=$(realpath "${1:-.build/release/service-backup}")
