@@ -11,7 +11,84 @@
 
 int sb_ssh2_session_init_done(void) { return libssh2_init(0); }
 
-LIBSSH2_SESSION *sb_ssh2_session_init(void) { return libssh2_session_init(); }
+// MARK: the session's memory
+
+// libssh2 allocates each SFTP write packet (30000 bytes of data and a small header) and each data packet it
+// receives on its own and frees it once acknowledged or read: some thirty of them per MiB in flight. From the
+// process's heap they come and go at the top of an arena, which glibc trims and grows again, so every packet
+// faulted in fresh, zeroed pages. A session instead keeps the blocks of that size it freed (at most enough for
+// its packets in flight) and reuses them; any other size goes to malloc. One session is used by one thread at a
+// time, so its cache needs no lock.
+#define SB_BLOCK_MIN (16u << 10)
+#define SB_BLOCK_SIZE (33u << 10)
+#define SB_BLOCKS_KEPT 48
+
+typedef struct {
+    size_t size;        // the caller's size; SB_BLOCK_SIZE capacity when `pooled`
+    size_t pooled;
+} sb_block_header;
+
+typedef struct {
+    void *free_blocks[SB_BLOCKS_KEPT];
+    int count;
+} sb_block_cache;
+
+static void *sb_alloc(size_t count, void **abstract) {
+    sb_block_cache *cache = (sb_block_cache *)*abstract;
+    int pooled = cache != NULL && count >= SB_BLOCK_MIN && count <= SB_BLOCK_SIZE;
+    sb_block_header *header;
+    if (pooled && cache->count > 0) {
+        header = cache->free_blocks[--cache->count];
+    } else {
+        header = malloc(sizeof(sb_block_header) + (pooled ? SB_BLOCK_SIZE : count));
+        if (header == NULL) return NULL;
+    }
+    header->size = count;
+    header->pooled = (size_t)pooled;
+    return header + 1;
+}
+
+static void sb_free(void *pointer, void **abstract) {
+    if (pointer == NULL) return;
+    sb_block_cache *cache = (sb_block_cache *)*abstract;
+    sb_block_header *header = (sb_block_header *)pointer - 1;
+    if (header->pooled && cache != NULL && cache->count < SB_BLOCKS_KEPT) {
+        cache->free_blocks[cache->count++] = header;
+    } else {
+        free(header);
+    }
+}
+
+static void *sb_realloc(void *pointer, size_t count, void **abstract) {
+    if (pointer == NULL) return sb_alloc(count, abstract);
+    sb_block_header *header = (sb_block_header *)pointer - 1;
+    if (!header->pooled && !(count >= SB_BLOCK_MIN && count <= SB_BLOCK_SIZE && *abstract != NULL)) {
+        sb_block_header *grown = realloc(header, sizeof(sb_block_header) + count);
+        if (grown == NULL) return NULL;
+        grown->size = count;
+        return grown + 1;
+    }
+    void *moved = sb_alloc(count, abstract);
+    if (moved == NULL) return NULL;
+    memcpy(moved, pointer, header->size < count ? header->size : count);
+    sb_free(pointer, abstract);
+    return moved;
+}
+
+LIBSSH2_SESSION *sb_ssh2_session_init(void) {
+    sb_block_cache *cache = calloc(1, sizeof *cache);
+    if (cache == NULL) return NULL;
+    LIBSSH2_SESSION *session = libssh2_session_init_ex(sb_alloc, sb_free, sb_realloc, cache);
+    if (session == NULL) free(cache);
+    return session;
+}
+
+void sb_ssh2_session_free(LIBSSH2_SESSION *session) {
+    sb_block_cache *cache = (sb_block_cache *)*libssh2_session_abstract(session);
+    libssh2_session_free(session);
+    while (cache->count > 0) free(cache->free_blocks[--cache->count]);
+    free(cache);
+}
 
 int sb_ssh2_session_disconnect(LIBSSH2_SESSION *session, const char *description) {
     return libssh2_session_disconnect(session, description);
@@ -184,21 +261,22 @@ static unsigned char *put_mpint(unsigned char *out, const BIGNUM *value) {
     return out;
 }
 
+// libssh2 frees the signature with the session's allocator, so it is made with that allocator.
 static int sign_sha256(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sig_len,
                        const unsigned char *data, size_t data_len, void **abstract) {
-    (void)session;
     sb_ssh2_rsa_key *key = (sb_ssh2_rsa_key *)*abstract;
+    void **memory = libssh2_session_abstract(session);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     size_t len = 0;
     unsigned char *out = NULL;
     int ok = ctx != NULL
         && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key->pkey) == 1
         && EVP_DigestSign(ctx, NULL, &len, data, data_len) == 1
-        && (out = malloc(len)) != NULL
+        && (out = sb_alloc(len, memory)) != NULL
         && EVP_DigestSign(ctx, out, &len, data, data_len) == 1;
     EVP_MD_CTX_free(ctx);
     ERR_clear_error();
-    if (!ok) { free(out); return -1; }
+    if (!ok) { sb_free(out, memory); return -1; }
     *sig = out;
     *sig_len = len;
     return 0;

@@ -62,7 +62,7 @@ public final class SSHSession: @unchecked Sendable {
         // At least 1 ms: 0 would mean "wait forever".
         libssh2_session_set_timeout(session, max(1, options.ioTimeout.milliseconds))
         guard SSHAlgorithms.prefer(on: session) == 0 else {
-            libssh2_session_free(session)
+            sb_ssh2_session_free(session)
             Glibc.close(socket)
             throw SSHError(.local, "libssh2 \(SSHSessionOptions.libraryVersion) lacks the ciphers or MACs asked for")
         }
@@ -73,7 +73,7 @@ public final class SSHSession: @unchecked Sendable {
         let rc = libssh2_session_handshake(session, socket)
         guard rc == 0 else {
             let error = SSHError.fromSession(session, code: rc, doing: "SSH handshake with \(endpoint) failed")
-            libssh2_session_free(session)
+            sb_ssh2_session_free(session)
             Glibc.close(socket)
             throw SSHError(.connection, error.message)
         }
@@ -82,7 +82,7 @@ public final class SSHSession: @unchecked Sendable {
         var length = 0
         var type: Int32 = 0
         guard let raw = libssh2_session_hostkey(session, &length, &type), length > 0 else {
-            libssh2_session_free(session)
+            sb_ssh2_session_free(session)
             Glibc.close(socket)
             throw SSHError(.connection, "\(endpoint) sent no host key")
         }
@@ -165,7 +165,7 @@ public final class SSHSession: @unchecked Sendable {
         guard !closed else { return }
         closed = true
         _ = sb_ssh2_session_disconnect(session, "done")
-        libssh2_session_free(session)
+        sb_ssh2_session_free(session)
         Glibc.close(socket)
     }
 }

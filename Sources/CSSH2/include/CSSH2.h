@@ -6,7 +6,9 @@
 
 // libssh2 exposes several calls only as macros; these are their callable forms.
 int sb_ssh2_session_init_done(void);
+/// A session whose packet-sized blocks are reused rather than returned to the heap; free it with sb_ssh2_session_free.
 LIBSSH2_SESSION *sb_ssh2_session_init(void);
+void sb_ssh2_session_free(LIBSSH2_SESSION *session);
 int sb_ssh2_session_disconnect(LIBSSH2_SESSION *session, const char *description);
 LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_for_writing(LIBSSH2_SFTP *sftp, const char *path, size_t path_len, long mode);
 LIBSSH2_SFTP_HANDLE *sb_ssh2_sftp_open_for_reading(LIBSSH2_SFTP *sftp, const char *path, size_t path_len);
