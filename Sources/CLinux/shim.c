@@ -186,3 +186,29 @@ int sb_memory_release(void) {
     return -1;
 #endif
 }
+
+void *sb_mirrored_buffer_create(size_t size) {
+    int fd = memfd_create("sb-ring", MFD_CLOEXEC);
+    if (fd < 0) return NULL;
+    void *result = NULL;
+    if (ftruncate(fd, (off_t)size) == 0) {
+        // Reserve twice the size, then lay the same pages over both halves.
+        char *base = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (base != MAP_FAILED) {
+            if (mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != MAP_FAILED
+                && mmap(base + size, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != MAP_FAILED) {
+                result = base;
+            } else {
+                int saved = errno;
+                munmap(base, 2 * size);
+                errno = saved;
+            }
+        }
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
+int sb_mirrored_buffer_destroy(void *base, size_t size) { return munmap(base, 2 * size); }

@@ -1,6 +1,8 @@
 #ifndef SERVICE_BACKUP_CLINUX_H
 #define SERVICE_BACKUP_CLINUX_H
 
+#include <stddef.h>
+
 /* Linux calls Swift cannot make directly (no glibc wrapper, or a variadic syscall). Each acts on the
    calling thread only and returns 0, or -1 with errno set. */
 
@@ -71,5 +73,14 @@ int sb_idle_exec(long long seconds, long nanoseconds, const char *resume, int ke
 /* An anonymous memory file (memfd), inherited across exec: to hand the daemon's manifest to its next image
    without writing it anywhere. -1 with errno set on error. */
 int sb_memfd(const char *name);
+
+/* A buffer of `size` bytes (a multiple of the page size) mapped twice, back to back: byte i and byte i + size are
+   the same memory, so the `size` bytes from any offset below `size` lie contiguous, wrapping round the end. A ring
+   buffer over it never moves data to keep what it holds contiguous. Returns the first mapping's address, or NULL
+   with errno set. */
+void *sb_mirrored_buffer_create(size_t size);
+
+/* Unmaps a buffer from sb_mirrored_buffer_create of the same `size`. */
+int sb_mirrored_buffer_destroy(void *base, size_t size);
 
 #endif
