@@ -54,6 +54,11 @@ public protocol ObjectStore: Sendable {
     /// What `check` reports of the server's identity beyond the credentials: an SSH host key against its pin,
     /// say. May contact the server; never fails. Empty when there is nothing to tell.
     func identityFindings() async -> [StoreFinding]
+
+    /// Closes the connections kept between operations, telling the server (an SSH disconnect), at the end of a
+    /// run: a command that exits next, or a daemon about to sleep, leaves none behind. The next operation opens
+    /// them again. Never fails.
+    func closeConnections() async
 }
 
 extension ObjectStore {
@@ -62,6 +67,8 @@ extension ObjectStore {
     public func serverClock() async throws -> Date? { nil }
 
     public func identityFindings() async -> [StoreFinding] { [] }
+
+    public func closeConnections() async {}
 
     /// The default for stores that write under temporary names: list them and remove the old ones.
     public func removeStaleUploads(olderThan cutoff: Date, observer: TransferObserver) async throws -> Int {

@@ -33,4 +33,6 @@ extension WrappingStore {
     public func serverClock() async throws -> Date? { try await base.serverClock() }
 
     public func identityFindings() async -> [StoreFinding] { await base.identityFindings() }
+
+    public func closeConnections() async { await base.closeConnections() }
 }

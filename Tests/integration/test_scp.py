@@ -3,6 +3,7 @@ import datetime
 import hashlib
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,17 @@ def test_the_scp_store_conforms_without_sftp(tmp_path):
         run_conformance(path)
     finally:
         sshd.stop()
+
+
+def test_a_run_ends_each_ssh_session_with_a_disconnect(binary, tmp_path, sshd, source):
+    """A command exits right after its run: the connections it kept are closed first, each telling the server."""
+    target = tmp_path / "remote"
+    result = backup(binary, tmp_path, manifest(tmp_path, sshd, source, target, "ed25519", sshd.host_key_line()))
+    assert result.returncode == 0, result.stdout + result.stderr
+    accepted = lambda: "".join(sshd.log).count("Accepted publickey")  # noqa: E731
+    disconnected = lambda: "".join(sshd.log).count("Received disconnect from")  # noqa: E731
+    deadline = time.monotonic() + 10
+    while disconnected() < accepted() and time.monotonic() < deadline:
+        time.sleep(0.05)   # sshd logs each session's end a moment after it
+    assert accepted() >= 1
+    assert disconnected() == accepted(), "".join(sshd.log)

@@ -57,8 +57,17 @@ final class SCPConnectionPool: Sendable {
     }
 
     private func closeIdle(ifUnusedSince generation: Int) async {
+        await closeIdle { state in state.busy == 0 && state.generation == generation }
+    }
+
+    /// Closes every idle connection now (each tells the server it disconnects); busy ones are left alone.
+    func closeIdle() async {
+        await closeIdle { _ in true }
+    }
+
+    private func closeIdle(when condition: (State) -> Bool) async {
         let idle = state.withLock { state -> [SCPConnectionSlot] in
-            guard state.busy == 0, state.generation == generation else { return [] }
+            guard condition(state) else { return [] }
             defer { state.idle = [] }
             return state.idle
         }

@@ -92,6 +92,8 @@ public struct SCPStore: ObjectStore {
         return ContentDigest(size: got.size, sha256: got.sha256)
     }
 
+    public func closeConnections() async { await pool.closeIdle() }
+
     public func delete(_ keys: [String]) async throws {
         let remotes = keys.map(remotePath)
         try await withSlot { slot, flag in
