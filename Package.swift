@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["Transport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Transport", "Signing", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(

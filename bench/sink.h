@@ -100,6 +100,7 @@ int is_gcs(request *r);
 int gcs(conn *c, request *r);
 unsigned hash(const char *s);
 entry *lookup(const char *key);
+int copy_entry(const char *key, entry *copy);
 void free_entry(entry *e);
 void removekey(const char *key);
 entry *insert(const char *key);

@@ -141,11 +141,8 @@ int azure(conn *c, request *r, const char *container, const char *blob) {
         pthread_mutex_lock(&lock); int found = lookup(okey) != NULL; removekey(okey); pthread_mutex_unlock(&lock);
         rc = found ? respond(c, r, 202, NULL, 0, NULL) : reply_error(c, r, 404, "BlobNotFound");
     } else if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-        pthread_mutex_lock(&lock);
-        entry *e = lookup(okey), copy = {0};
-        if (e) { copy = *e; copy.head = e->headlen ? malloc(e->headlen) : NULL; if (copy.head) memcpy(copy.head, e->head, e->headlen); }
-        pthread_mutex_unlock(&lock);
-        if (!e) rc = reply_error(c, r, 404, "BlobNotFound");
+        entry copy = {0};
+        if (!copy_entry(okey, &copy)) rc = reply_error(c, r, 404, "BlobNotFound");
         else {
             char mdate[64]; httpdate(copy.mtime, mdate, sizeof mdate);
             snprintf(hdr, sizeof hdr, "ETag: %s\r\nLast-Modified: %s\r\nx-ms-creation-time: %s\r\nContent-Type: application/octet-stream\r\n"

@@ -268,13 +268,15 @@ static int object_call(conn *c, request *r, const char *bucket, const char *name
     char *okey = malloc(kl); snprintf(okey, kl, "O#%s/%s", bucket, name);
     char alt[32]; qget(r, "alt", alt, sizeof alt);
     int rc;
-    pthread_mutex_lock(&lock);
-    entry *e = lookup(okey), copy = {0};
-    if (e && !strcmp(r->method, "DELETE")) { removekey(okey); pthread_mutex_unlock(&lock); free(okey); return respond(c, r, 204, NULL, 0, NULL); }
-    if (e) { copy = *e; copy.head = e->headlen ? malloc(e->headlen) : NULL; if (copy.head) memcpy(copy.head, e->head, e->headlen); }
-    pthread_mutex_unlock(&lock);
+    if (!strcmp(r->method, "DELETE")) {
+        pthread_mutex_lock(&lock); int found = lookup(okey) != NULL; removekey(okey); pthread_mutex_unlock(&lock);
+        free(okey);
+        return found ? respond(c, r, 204, NULL, 0, NULL) : gcs_error(c, r, 404, "notFound", "No such object");
+    }
+    entry copy = {0};
+    int found = copy_entry(okey, &copy);
     free(okey);
-    if (!e) return gcs_error(c, r, 404, "notFound", "No such object");
+    if (!found) return gcs_error(c, r, 404, "notFound", "No such object");
     if (!strcmp(alt, "media")) {
         char hdr[512];
         int n = snprintf(hdr, sizeof hdr, "Content-Type: application/octet-stream\r\nx-goog-generation: %s\r\nx-goog-stored-content-length: %lld\r\n",

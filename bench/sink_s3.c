@@ -166,11 +166,8 @@ int s3(conn *c, request *r, const char *bucket, const char *key) {
         free(uk);
         rc = respond(c, r, 204, NULL, 0, NULL);
     } else if (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")) {
-        pthread_mutex_lock(&lock);
-        entry *e = lookup(okey), copy = {0};
-        if (e) { copy = *e; copy.head = e->headlen ? malloc(e->headlen) : NULL; if (copy.head) memcpy(copy.head, e->head, e->headlen); }
-        pthread_mutex_unlock(&lock);
-        if (!e) rc = reply_error(c, r, 404, "NoSuchKey");
+        entry copy = {0};
+        if (!copy_entry(okey, &copy)) rc = reply_error(c, r, 404, "NoSuchKey");
         else {
             httpdate(copy.mtime, date, sizeof date);
             snprintf(hdr, sizeof hdr, "ETag: %s\r\nLast-Modified: %s\r\nContent-Type: application/octet-stream\r\nAccept-Ranges: bytes\r\n", copy.etag, date);

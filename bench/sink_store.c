@@ -13,6 +13,14 @@ entry *lookup(const char *key) {
     return NULL;
 }
 
+int copy_entry(const char *key, entry *copy) {   /* a copy of the entry (its head too) taken under the lock; 0 when none */
+    pthread_mutex_lock(&lock);
+    entry *e = lookup(key);
+    if (e) { *copy = *e; copy->head = e->headlen ? malloc(e->headlen) : NULL; if (copy->head) memcpy(copy->head, e->head, e->headlen); }
+    pthread_mutex_unlock(&lock);
+    return e != NULL;
+}
+
 void free_entry(entry *e) {
     for (int i = 0; i < e->nparts; i++) free(e->parts[i].head);
     free(e->parts); free(e->head); free(e->objkey); free(e->key); free(e);

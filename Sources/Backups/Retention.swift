@@ -10,8 +10,6 @@ public struct RetentionDeletion: Sendable, Equatable {
     public var files: [String]
     /// The run's files that stay because a kept run lists them too.
     public var shared: Int
-    /// When the run started (or, without a manifest, was last written).
-    public var time: Date
 }
 
 /// Which runs a destination's retention deletes, written once over any store's catalog (`Catalog.runs`).
@@ -58,12 +56,12 @@ public struct Retention: Sendable {
             }
         }
         let protected = Set(kept.flatMap(\.keys.values))
-        return deleted.sorted { $0.1 < $1.1 }.map { run, time in
+        return deleted.sorted { $0.1 < $1.1 }.map { run, _ in
             let keys = Set(run.keys.values)
             let manifestKey = run.manifest.map { RunLayout(dayFolder: run.dayFolder, runID: $0.runID, runFolder: false).manifestKey }
             return RetentionDeletion(
                 run: run, manifestKey: manifestKey, files: keys.subtracting(protected).sorted(),
-                shared: keys.intersection(protected).count, time: time)
+                shared: keys.intersection(protected).count)
         }
     }
 

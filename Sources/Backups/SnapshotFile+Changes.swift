@@ -15,7 +15,7 @@ extension SnapshotFile {
     func open() throws -> Opened {
         let file: OpenFile
         do {
-            file = try openFile.map { try OpenFile.open(path: $0.path) } ?? OpenFile.open(path: localPath)
+            file = try OpenFile.open(path: localPath)  // for a name that is not UTF-8, the path of `openFile`
         } catch let error as TransportError {
             throw SnapshotError(error.message)
         }

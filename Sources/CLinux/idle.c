@@ -38,38 +38,15 @@ static void sb_stop_signal_set(sigset_t *set) {
     sigaddset(set, SIGINT);
 }
 
-/* Waits for the wall-clock time or a stop signal (blocked: watched through a signalfd, left pending). */
+/* Waits for the wall-clock time (sb_alarm_wait) or a stop signal (blocked: watched through a signalfd, left
+   pending): 0 when the time has come, 1 on a stop signal, -1 when it cannot wait. */
 static int sb_idle_wait(long long seconds, long nanoseconds, const sigset_t *stops) {
     int signals = signalfd(-1, stops, SFD_CLOEXEC | SFD_NONBLOCK);
     int alarm = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
-    int result = -1;
-    if (signals >= 0 && alarm >= 0) {
-        struct itimerspec when;
-        memset(&when, 0, sizeof when);
-        when.it_value.tv_sec = (time_t)seconds;
-        when.it_value.tv_nsec = nanoseconds > 0 || seconds > 0 ? nanoseconds : 1;
-        for (;;) {
-            if (timerfd_settime(alarm, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &when, NULL) != 0) break;
-            struct pollfd fds[2] = {{.fd = alarm, .events = POLLIN}, {.fd = signals, .events = POLLIN}};
-            if (poll(fds, 2, -1) < 0) {
-                if (errno == EINTR) continue;
-                break;
-            }
-            if (fds[1].revents & POLLIN) {
-                result = 1;
-                break;
-            }
-            uint64_t expirations;
-            if (read(alarm, &expirations, sizeof expirations) == (ssize_t)sizeof expirations) {
-                result = 0;
-                break;
-            }
-            if (errno != ECANCELED) break;  /* the clock was set: arm again for the same wall-clock time */
-        }
-    }
+    int result = signals >= 0 && alarm >= 0 ? sb_alarm_wait(alarm, signals, seconds, nanoseconds) : -1;
     if (signals >= 0) close(signals);
     if (alarm >= 0) close(alarm);
-    return result;
+    return result == 2 ? 1 : result;
 }
 
 __attribute__((constructor)) static void sb_idle_sleep_on_start(void) {

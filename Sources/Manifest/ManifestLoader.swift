@@ -24,11 +24,6 @@ public enum ManifestLoader {
         try inspect(yaml: yaml, file: file).configuration
     }
 
-    /// Reads, parses and validates the manifest at `path`, with the warnings about what it says (see ``ManifestLint``).
-    public static func inspect(path: String) throws -> (configuration: BackupConfiguration, warnings: [String]) {
-        try inspect(yaml: readText(at: path), file: path)
-    }
-
     /// Parses and validates manifest text, with the warnings about what it says.
     public static func inspect(yaml: String, file: String) throws -> (configuration: BackupConfiguration, warnings: [String]) {
         let root = try compose(yaml, file: file)

@@ -8,8 +8,7 @@ extension Daemon {
         guard within > 0 else { return 0 }
         var key = Splay.hostName
         var source = "hostname"
-        if let command = configuration.serviceIdentifierExecutable, !command.isEmpty,
-           let identifier = await backupRun.identify(command, logger: logger), !identifier.isEmpty {
+        if let identifier = await backupRun.identifier(logger: logger), !identifier.isEmpty {
             key = identifier
             source = "identifier"
         }

@@ -44,12 +44,7 @@ public final class ManifestLock: Sendable {
             defer { free(resolved) }
             return String(cString: resolved)
         } ?? URL(fileURLWithPath: manifestPath).standardizedFileURL.path
-        // FNV-1a, 64 bits: a stable name per manifest, not a secret.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonical.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return folder + "/service-backup-" + String(format: "%016llx", hash) + ".lock"
+        return folder + "/service-backup-" + StableHash.fnv1a64Hex(canonical) + ".lock"
     }
 
     /// Takes the lock at `path`. When another process holds it: nil at once unless `wait`, else waits

@@ -8,11 +8,7 @@ public enum Splay {
         guard seconds > 0 else { return 0 }
         // FNV-1a, then MurmurHash3's 64-bit finaliser so every input bit reaches the top bits: stable across
         // processes and releases, unlike Swift's seeded Hasher.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        var hash = StableHash.fnv1a64(key)
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd
         hash ^= hash >> 33

@@ -1,6 +1,6 @@
 import CCrypto
 
-/// SHA-256, MD5 and HMAC-SHA256 over libcrypto (and Azure's CRC-64), plus the encodings signatures use.
+/// SHA-256, MD5 and HMAC-SHA256 over libcrypto (and the CRC-64 and CRC-32C), plus the encodings signatures use.
 public enum Digest {
     public static func sha256<Bytes: Collection>(_ data: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         digest(.sha256, data)
@@ -32,8 +32,10 @@ public enum Digest {
     }
 
     public static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        // Written out rather than String(format:) per byte, which cost more than the rest of a small file's put.
         let digits = Array("0123456789abcdef".utf8)
         var text = [UInt8]()
+        text.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0f)])
@@ -48,15 +50,20 @@ public struct DigestHasher: ~Copyable {
         case sha256, md5
         /// Azure's CRC-64 (`CRC64`), not a libcrypto digest: its 8 bytes little-endian.
         case crc64
+        /// S3's and GCS's CRC-32C (`CRC32C`), not a libcrypto digest: its 4 bytes most significant first.
+        case crc32c
     }
 
-    /// The libcrypto context; nil for the CRC-64, which is kept in `crc`.
+    private let algorithm: Algorithm
+    /// The libcrypto context; nil for the CRCs, which are kept in `crc64` or `crc32c`.
     private let context: OpaquePointer?
-    private var crc = CRC64()
+    private var crc64 = CRC64()
+    private var crc32c = CRC32C()
 
     public init(_ algorithm: Algorithm) {
+        self.algorithm = algorithm
         switch algorithm {
-        case .crc64:
+        case .crc64, .crc32c:
             context = nil
         case .sha256, .md5:
             context = EVP_MD_CTX_new()
@@ -67,8 +74,11 @@ public struct DigestHasher: ~Copyable {
     deinit { if let context { EVP_MD_CTX_free(context) } }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        guard let context else { return crc.update(bytes) }
-        EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+        switch algorithm {
+        case .crc64: crc64.update(bytes)
+        case .crc32c: crc32c.update(bytes)
+        case .sha256, .md5: EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+        }
     }
 
     public mutating func update(_ bytes: [UInt8]) {
@@ -76,10 +86,14 @@ public struct DigestHasher: ~Copyable {
     }
 
     public consuming func finish() -> [UInt8] {
-        guard let context else { return crc.bytes }
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &out, &length)
-        return Array(out.prefix(Int(length)))
+        switch algorithm {
+        case .crc64: return crc64.bytes
+        case .crc32c: return crc32c.bytes
+        case .sha256, .md5:
+            var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+            var length: UInt32 = 0
+            EVP_DigestFinal_ex(context, &out, &length)
+            return Array(out.prefix(Int(length)))
+        }
     }
 }

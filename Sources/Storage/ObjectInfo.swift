@@ -1,4 +1,5 @@
 import Foundation
+import Signing
 import Transport
 
 /// One stored object as a listing or a stat shows it.
@@ -36,17 +37,7 @@ public struct ContentDigest: Sendable, Equatable {
     }
 
     /// Lowercase hex of the SHA-256.
-    public var sha256Hex: String {
-        // Written out rather than String(format:) per byte, which cost more than the rest of a small file's put.
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(sha256.count * 2)
-        for byte in sha256 {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    public var sha256Hex: String { Digest.hex(sha256) }
 }
 
 /// A byte range of a file on this machine: what a put reads from.

@@ -19,21 +19,15 @@ public enum BlockDigests {
     /// Reads `length` bytes of `path` from `offset` in blocks of `blockSize`, each hashed with `algorithm`.
     /// Stopping the iteration (or cancelling its task) stops the read.
     /// With `file`, the range is read through that open descriptor and `path` only names it in messages.
+    /// A CRC (CRC-32C, CRC-64) as the block digest keeps the whole range's SHA-256 the only costly pass.
     public static func read(
         path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm
-    ) -> AsyncThrowingStream<Event, any Error> {
-        read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: .digest(algorithm))
-    }
-
-    /// `read` with each block checked by `checksum` (CRC-32C, say); the whole range's SHA-256 as ever.
-    public static func read(
-        path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, checksum: BlockChecksum
     ) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     let sha256 = try await readAndDigest(
-                        path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), checksum: checksum
+                        path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), algorithm: algorithm
                     ) { continuation.yield($0) }
                     continuation.yield(.whole(sha256: sha256))
                     continuation.finish()
@@ -49,12 +43,12 @@ public enum BlockDigests {
     /// more than two chunks has its SHA-256 run on a second thread beside the read and the block checksums
     /// (``DigestRelay``), so the costliest pass over the bytes is the only one on its thread.
     private static func readAndDigest(
-        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, checksum: BlockChecksum,
+        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
         emit: @escaping @Sendable (Event) -> Void
     ) async throws -> [UInt8] {
         guard length > 2 * chunkSize else {
             return try await onOwnThread { cancellation in
-                try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: checksum,
+                try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm,
                          cancellation: cancellation, relay: nil, emit: emit) ?? []
             }
         }
@@ -63,7 +57,7 @@ public enum BlockDigests {
         do {
             try await onOwnThread { cancellation in
                 do {
-                    _ = try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: checksum,
+                    _ = try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm,
                                  cancellation: cancellation, relay: relay, emit: emit)
                     relay.finish()
                 } catch {
@@ -86,16 +80,7 @@ public enum BlockDigests {
         path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
         _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
     ) async throws -> (results: [Result], sha256: [UInt8]) {
-        try await forEachBlock(
-            path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: .digest(algorithm), width: width, body)
-    }
-
-    /// `forEachBlock` with each block checked by `checksum` (CRC-32C, say); the whole range's SHA-256 as ever.
-    public static func forEachBlock<Result: Sendable>(
-        path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, checksum: BlockChecksum, width: Int,
-        _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
-    ) async throws -> (results: [Result], sha256: [UInt8]) {
-        let events = read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, checksum: checksum)
+        let events = read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
         let (results, sha256) = try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var results: [Int: Result] = [:]
             var running = 0
@@ -124,7 +109,7 @@ public enum BlockDigests {
     /// Reads the range in chunks, checksums each block and emits it. Each chunk goes to `relay` for the whole
     /// range's SHA-256 when there is one; without, the SHA-256 runs here and is returned.
     private static func hash(
-        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, checksum: BlockChecksum,
+        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
         cancellation: CancellationFlag, relay: DigestRelay?, emit: (Event) -> Void
     ) throws -> [UInt8]? {
         let opened = try file ?? OpenFile.open(path: path)
@@ -135,8 +120,7 @@ public enum BlockDigests {
         var index = 0
         repeat {
             let blockEnd = min(length, done + blockSize)
-            var block = checksum.digestAlgorithm.map { DigestHasher($0) }
-            var crc = CRC32C()
+            var block = DigestHasher(algorithm)
             while done < blockEnd {
                 if cancellation.isCancelled { throw CancellationError() }
                 guard let (slot, buffer) = own.map({ (0, $0) }) ?? relay?.emptyBuffer() else { throw CancellationError() }
@@ -147,14 +131,11 @@ public enum BlockDigests {
                     throw TransportError(.local, "cannot read \(path): \(reason)")
                 }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
-                if checksum == .crc32c { crc.update(chunk) } else { block?.update(chunk) }
+                block.update(chunk)
                 if let relay { relay.pass(slot, count: got) } else { whole?.update(chunk) }
                 done += Int64(got)
             }
-            switch consume block {
-            case .some(let digest): emit(.block(index: index, digest: digest.finish()))
-            case .none: emit(.block(index: index, digest: crc.bytes))
-            }
+            emit(.block(index: index, digest: block.finish()))
             index += 1
         } while done < length
         switch consume whole {

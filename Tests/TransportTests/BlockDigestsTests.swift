@@ -41,7 +41,7 @@ import Transport
         let path = NSTemporaryDirectory() + "block-digests-" + UUID().uuidString
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (crcs, sha256) = try await BlockDigests.forEachBlock(path: path, length: 10, blockSize: 4, checksum: .crc32c, width: 2) { _, crc in crc }
+        let (crcs, sha256) = try await BlockDigests.forEachBlock(path: path, length: 10, blockSize: 4, algorithm: .crc32c, width: 2) { _, crc in crc }
         #expect(crcs == [CRC32C.checksum(Array("0123".utf8)), CRC32C.checksum(Array("4567".utf8)), CRC32C.checksum(Array("89".utf8))])
         #expect(sha256 == Digest.sha256(bytes))
     }
@@ -70,7 +70,7 @@ import Transport
         let range = Array(bytes[offset...])
         let block = 1_572_864 + 7
         let (crcs, sha256) = try await BlockDigests.forEachBlock(
-            path: path, offset: Int64(offset), length: Int64(range.count), blockSize: Int64(block), checksum: .crc32c, width: 3
+            path: path, offset: Int64(offset), length: Int64(range.count), blockSize: Int64(block), algorithm: .crc32c, width: 3
         ) { _, crc in crc }
         #expect(crcs == stride(from: 0, to: range.count, by: block).map { CRC32C.checksum(range[$0..<min($0 + block, range.count)]) })
         #expect(sha256 == Digest.sha256(range))

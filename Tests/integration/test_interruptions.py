@@ -45,6 +45,16 @@ def big_source(tmp_path: Path, size: int = 11 * MIB) -> tuple[Path, bytes]:
     return source, data
 
 
+def moto_proxy(moto, seed: int, rate: float, **options) -> FaultProxy:
+    """The fault proxy in front of moto."""
+    return FaultProxy(int(moto.endpoint.rsplit(":", 1)[1]), seed, rate, "s3", **options)
+
+
+def start_s3_backup(binary: Path, tmp_path: Path, source: Path, moto, bucket: str, endpoint: str, **extra) -> subprocess.Popen:
+    """`backup` of `source` to `bucket` through `endpoint` (moto itself, or a proxy in front of it)."""
+    return start(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(moto, bucket, endpoint, **extra)}))
+
+
 def start(binary: Path, *args, env: dict | None = None) -> subprocess.Popen:
     record_binary_started()
     return subprocess.Popen([str(binary), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -110,9 +120,8 @@ def test_sigterm_mid_upload_exits_in_the_grace_period_leaving_nothing_incomplete
     client = moto_s3.client()
     bucket = new_bucket(client)
     source, data = big_source(tmp_path)
-    with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), 1, 1.0, "s3", faults=["stall"], only=only) as proxy:
-        process = start(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(
-            moto_s3, bucket, proxy.endpoint)}))
+    with moto_proxy(moto_s3, 1, 1.0, faults=["stall"], only=only) as proxy:
+        process = start_s3_backup(binary, tmp_path, source, moto_s3, bucket, proxy.endpoint)
         proxy.wait_for(lambda p: p.faulted >= 1 or process.poll() is not None)
         took, stdout, stderr = terminate(process)
     assert process.returncode != 0, stdout + stderr
@@ -127,9 +136,8 @@ def test_sigterm_at_a_seeded_request_leaves_nothing_incomplete(binary, tmp_path,
     source, data = big_source(tmp_path)
     # The run makes about ten requests: head bucket, stale listing, create, three parts, complete, head, manifest.
     at = random.Random(seed).randint(1, 9)
-    with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), seed, 0.0, "s3") as proxy:
-        process = start(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(
-            moto_s3, bucket, proxy.endpoint)}))
+    with moto_proxy(moto_s3, seed, 0.0) as proxy:
+        process = start_s3_backup(binary, tmp_path, source, moto_s3, bucket, proxy.endpoint)
         proxy.wait_for(lambda p: p.received >= at or process.poll() is not None)
         took, stdout, stderr = terminate(process)
     assert took < GRACE, took
@@ -142,9 +150,8 @@ def test_sigkill_mid_upload_then_a_normal_run_sweeps_the_killed_runs_upload(bina
     client = moto_s3.client()
     bucket = new_bucket(client)
     source, data = big_source(tmp_path)
-    with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), 1, 1.0, "s3", faults=["stall"], only=PART_2) as proxy:
-        process = start(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(
-            moto_s3, bucket, proxy.endpoint)}))
+    with moto_proxy(moto_s3, 1, 1.0, faults=["stall"], only=PART_2) as proxy:
+        process = start_s3_backup(binary, tmp_path, source, moto_s3, bucket, proxy.endpoint)
         proxy.wait_for(lambda p: p.faulted >= 1)
         process.kill()
         finish(process)
@@ -220,11 +227,10 @@ def test_a_source_file_that_changes_mid_upload_fails_the_run_naming_it(binary, t
     source, data = big_source(tmp_path)
     # Part 2 is held (its request never reaches moto) until the file has changed; then its connection is cut and
     # the part sent again.
-    with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), 1, 1.0, "s3", faults=["error"], only=PART_2) as proxy:
+    with moto_proxy(moto_s3, 1, 1.0, faults=["error"], only=PART_2) as proxy:
         proxy.faults = ("error",)
         held = HeldRequests(proxy)
-        process = start(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(
-            moto_s3, bucket, proxy.endpoint, retry_attempts=5)}))
+        process = start_s3_backup(binary, tmp_path, source, moto_s3, bucket, proxy.endpoint, retry_attempts=5)
         held.wait()
         mutate, said = CHANGES[change]
         mutate(source / "dump.rdb")
@@ -292,7 +298,7 @@ def test_a_sibling_failure_while_an_upload_is_under_way_leaves_no_multipart_uplo
     source, data = big_source(tmp_path)
     (source / "a-small.txt").write_bytes(b"small")
     held = rb"^POST [^ ]*\?uploads" if moment == "create" else PART_2
-    with FaultProxy(int(moto_s3.endpoint.rsplit(":", 1)[1]), 1, 0.0, "s3",
+    with moto_proxy(moto_s3, 1, 0.0,
                     rules=[(held, "stall"), (rb"^PUT [^ ]*a-small\.txt", "denied")]) as proxy:
         result = run_cli(binary, "backup", manifest(tmp_path, source, {"type": "s3", "config": s3_config(
             moto_s3, bucket, proxy.endpoint, concurrency=2)}))

@@ -54,13 +54,7 @@ public struct StatusLocation: Sendable, Equatable {
         let url = URL(fileURLWithPath: manifestPath)
         var stem = url.deletingPathExtension().lastPathComponent
         stem = String(stem.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }.prefix(64))
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in manifestPath.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return (stem.isEmpty ? "manifest" : stem) + "-" + String(repeating: "0", count: 16 - hex.count) + hex + ".json"
+        return (stem.isEmpty ? "manifest" : stem) + "-" + StableHash.fnv1a64Hex(manifestPath) + ".json"
     }
 
     /// The absolute, standardized form of `path` (relative to the working folder), symbolic links kept as they are:

@@ -48,7 +48,7 @@ struct GCSResumableUpload: Sendable {
         var sha256: [UInt8] = []
         let events = BlockDigests.read(
             path: source.path, file: source.file, offset: source.offset, length: source.length,
-            blockSize: max(1, source.length), checksum: .crc32c)
+            blockSize: max(1, source.length), algorithm: .crc32c)
         for try await event in events {
             switch event {
             case .block(_, let digest): crc32c = digest
@@ -158,7 +158,7 @@ struct GCSResumableUpload: Sendable {
             throw StoreError(.transient, "gcs: upload of \(name): the object's CRC-32C \(reported) differs from the file's "
                 + "\(expected) (did the file change while it was uploaded?); the object was removed")
         }
-        return object.size.flatMap { Int64($0) } == size
+        return object.size != nil && object.length == size
     }
 
     /// Cancels the session on the server, best effort: the service answers 499.

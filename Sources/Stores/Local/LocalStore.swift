@@ -37,20 +37,17 @@ public struct LocalStore: ObjectStore {
     public func put(_ key: String, from source: FileRange, observer: TransferObserver) async throws -> ContentDigest {
         let target = file(key), bytes = fileBytes(key), root = path
         let copied = try await blocking { flag in
-            guard bytes != Array(target.utf8) else {
-                return try FileCopy.copy(
-                    from: source.readablePath, offset: source.offset, length: source.length,
-                    to: target, via: TemporaryName.beside(target), cancellation: flag, beforeRename: source.checkUnchanged)
-            }
-            // A name that is not UTF-8: written whole under a temporary name at the root, then moved to its bytes.
-            let staged = TemporaryName.beside(RemotePath.join(root, "file"))
+            // A name that is not UTF-8 is written whole under a temporary name at the root, then moved to its bytes.
+            let direct = bytes == Array(target.utf8)
+            let destination = direct ? target : TemporaryName.beside(RemotePath.join(root, "file"))
             let copied = try FileCopy.copy(
                 from: source.readablePath, offset: source.offset, length: source.length,
-                to: staged, via: TemporaryName.beside(staged), cancellation: flag, beforeRename: source.checkUnchanged)
+                to: destination, via: TemporaryName.beside(destination), cancellation: flag, beforeRename: source.checkUnchanged)
+            guard !direct else { return copied }
             do {
-                try FilePlacement.place(staged, at: bytes)
+                try FilePlacement.place(destination, at: bytes)
             } catch {
-                unlink(staged)
+                unlink(destination)
                 throw error
             }
             return copied

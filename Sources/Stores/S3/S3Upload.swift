@@ -37,7 +37,7 @@ struct S3Upload: Sendable {
         let (client, key, source, objectHeaders, observer) = (client, key, source, objectHeaders, observer)
         let (_, sha256) = try await BlockDigests.forEachBlock(
             path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: max(1, source.length),
-            checksum: .crc32c, width: 1
+            algorithm: .crc32c, width: 1
         ) { _, crc32c in
             _ = try await client.send(.init(
                 name: "upload of \(key)", method: "PUT", key: key,
@@ -97,7 +97,7 @@ struct S3Upload: Sendable {
     private func uploadParts(_ plan: S3PartPlan, uploadID: String) async throws -> (parts: [Part], sha256: [UInt8]) {
         let upload = self
         let (parts, sha256) = try await BlockDigests.forEachBlock(
-            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: plan.partSize, checksum: .crc32c,
+            path: source.path, file: source.file, offset: source.offset, length: source.length, blockSize: plan.partSize, algorithm: .crc32c,
             width: await client.window.capacity
         ) { index, crc32c in
             try await upload.uploadPart(plan.part(index + 1), crc32c: crc32c, of: plan.count, uploadID: uploadID)
