@@ -43,7 +43,7 @@ public struct BackupRun: Sendable {
             if report.succeeded, await cleanup(logger: logger) != nil { report.failedStep = .cleanup }
         }
         await applyRetention(after: report, logger: logger)
-        for destination in destinations { await destination.store.closeConnections() }
+        await destinations.closeConnections()
         report.cancelled = Task.isCancelled
         report.finishedAt = Date()
         return report

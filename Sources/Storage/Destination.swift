@@ -25,3 +25,11 @@ public struct Destination: Sendable {
         name.map { "\(kind) destination \($0)" } ?? "\(kind) destination"
     }
 }
+
+extension Sequence where Element == Destination {
+    /// Ends the connections every destination's store keeps open (``ObjectStore/closeConnections()``): a command
+    /// or a run calls it when it is done, so an scp server sees each SSH session end with a disconnect.
+    public func closeConnections() async {
+        for destination in self { await destination.store.closeConnections() }
+    }
+}

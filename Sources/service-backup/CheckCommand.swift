@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backups
 import Foundation
+import Logging
 import ServiceBackup
 import Storage
 
@@ -22,7 +23,10 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var options: StoreOptions
 
     func run() async throws {
-        let (service, destinations, logger) = try options.loadWithService()
+        try await options.withDestinations { service, destinations, logger in try await run(service, destinations, logger: logger) }
+    }
+
+    private func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         let results = await withTaskGroup(of: (Int, [StoreFinding]).self) { group in
             for (index, destination) in destinations.enumerated() {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backups
 import Foundation
+import Logging
 import Storage
 
 struct PruneCommand: AsyncParsableCommand {
@@ -21,7 +22,10 @@ struct PruneCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let (destinations, logger) = try options.load()
+        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
+    }
+
+    private func run(_ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         var failed = false
         for destination in destinations {

@@ -14,14 +14,21 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Only the destination with this name (or of this type, when none has the name).")
     var destination: String?
 
-    /// The selected destinations, with a logger on stderr (stdout is the command's answer).
-    func load() throws -> (destinations: [Destination], logger: Logger) {
-        let (_, destinations, logger) = try loadWithService()
-        return (destinations, logger)
+    /// Runs `command` with the whole manifest, the selected destinations and a logger on stderr (stdout is the
+    /// command's answer); then ends the connections the destinations' stores keep, whether `command` returned or
+    /// threw, so an scp server sees each SSH session end with a disconnect.
+    func withDestinations(_ command: (Service, [Destination], Logger) async throws -> Void) async throws {
+        let (service, destinations, logger) = try load()
+        do {
+            try await command(service, destinations, logger)
+        } catch {
+            await destinations.closeConnections()
+            throw error
+        }
+        await destinations.closeConnections()
     }
 
-    /// As `load`, with the whole manifest.
-    func loadWithService() throws -> (service: Service, destinations: [Destination], logger: Logger) {
+    private func load() throws -> (service: Service, destinations: [Destination], logger: Logger) {
         let service = try loadService(config)
         do {
             let destinations = try service.destinations(named: destination)
@@ -59,7 +66,10 @@ struct ListCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (destinations, logger) = try options.load()
+        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
+    }
+
+    private func run(_ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         var rows: [[String: JSONValue]] = []
         for destination in destinations {
@@ -108,7 +118,10 @@ struct VerifyCommand: AsyncParsableCommand {
     var readData = false
 
     func run() async throws {
-        let (destinations, logger) = try options.load()
+        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
+    }
+
+    private func run(_ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         var failed = false
         for destination in destinations {
@@ -166,7 +179,10 @@ struct RestoreCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (destinations, logger) = try options.load()
+        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
+    }
+
+    private func run(_ destinations: [Destination], logger: Logger) async throws {
         guard let destination = destinations.first else {
             printError("the manifest has no destination")
             throw ExitStatus.failure

@@ -222,15 +222,26 @@ def test_the_scp_store_conforms_without_sftp(tmp_path):
         sshd.stop()
 
 
-def test_a_run_ends_each_ssh_session_with_a_disconnect(binary, tmp_path, sshd, source):
-    """A command exits right after its run: the connections it kept are closed first, each telling the server."""
+def test_every_command_ends_each_ssh_session_with_a_disconnect(binary, tmp_path, sshd, source):
+    """A command exits right after its work: the connections it kept are closed first, each telling the server. The
+    backup run, then list, verify, restore and check on the same destination, each a process of its own."""
     target = tmp_path / "remote"
-    result = backup(binary, tmp_path, manifest(tmp_path, sshd, source, target, "ed25519", sshd.host_key_line()))
-    assert result.returncode == 0, result.stdout + result.stderr
+    path = manifest(tmp_path, sshd, source, target, "ed25519", sshd.host_key_line())
     accepted = lambda: "".join(sshd.log).count("Accepted publickey")  # noqa: E731
-    disconnected = lambda: "".join(sshd.log).count("Received disconnect from")  # noqa: E731
-    deadline = time.monotonic() + 10
-    while disconnected() < accepted() and time.monotonic() < deadline:
-        time.sleep(0.05)   # sshd logs each session's end a moment after it
-    assert accepted() >= 1
-    assert disconnected() == accepted(), "".join(sshd.log)
+    disconnected = lambda: "".join(sshd.log).count("Disconnected from user")  # noqa: E731  (authenticated sessions only)
+
+    def all_ended(after: int) -> None:
+        deadline = time.monotonic() + 10
+        while disconnected() < accepted() and time.monotonic() < deadline:
+            time.sleep(0.05)   # sshd logs each session's end a moment after it
+        assert accepted() > after
+        assert disconnected() == accepted(), "".join(sshd.log)
+
+    result = backup(binary, tmp_path, path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    all_ended(0)
+    for command in (["list"], ["verify", "--read-data"], ["restore", "--to", tmp_path / "restored"], ["check"]):
+        before = accepted()
+        result = run_cli(binary, command[0], path, *command[1:])
+        assert result.returncode == 0, result.stdout + result.stderr
+        all_ended(before)
