@@ -5,7 +5,7 @@ import Logging
 import ServiceBackup
 import Storage
 
-struct CheckCommand: AsyncParsableCommand {
+struct CheckCommand: DestinationsCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Prove a manifest works before a backup needs it: each destination's credentials, reachability, clock, host key and a canary object; the schedule; the source folder.",
@@ -22,11 +22,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var options: StoreOptions
 
-    func run() async throws {
-        try await options.withDestinations { service, destinations, logger in try await run(service, destinations, logger: logger) }
-    }
-
-    private func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
+    func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         let results = await withTaskGroup(of: (Int, [StoreFinding]).self) { group in
             for (index, destination) in destinations.enumerated() {

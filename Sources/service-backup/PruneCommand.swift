@@ -2,9 +2,10 @@ import ArgumentParser
 import Backups
 import Foundation
 import Logging
+import ServiceBackup
 import Storage
 
-struct PruneCommand: AsyncParsableCommand {
+struct PruneCommand: DestinationsCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
         abstract: "Delete the runs each destination's retention lets go, as a successful run does; with --dry-run only print them.",
@@ -21,11 +22,7 @@ struct PruneCommand: AsyncParsableCommand {
     @Flag(help: "Print what would be deleted and delete nothing.")
     var dryRun = false
 
-    func run() async throws {
-        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
-    }
-
-    private func run(_ destinations: [Destination], logger: Logger) async throws {
+    func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         var failed = false
         for destination in destinations {

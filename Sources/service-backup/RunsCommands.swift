@@ -6,7 +6,7 @@ import Logging
 import ServiceBackup
 import Storage
 
-/// The options `list`, `verify` and `restore` share.
+/// The options the commands on destinations share.
 struct StoreOptions: ParsableArguments {
     @Argument(help: "The manifest: a rendered backup.yml, a BOSH deployment manifest, or the legacy form.")
     var config: String
@@ -14,21 +14,8 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Only the destination with this name (or of this type, when none has the name).")
     var destination: String?
 
-    /// Runs `command` with the whole manifest, the selected destinations and a logger on stderr (stdout is the
-    /// command's answer); then ends the connections the destinations' stores keep, whether `command` returned or
-    /// threw, so an scp server sees each SSH session end with a disconnect.
-    func withDestinations(_ command: (Service, [Destination], Logger) async throws -> Void) async throws {
-        let (service, destinations, logger) = try load()
-        do {
-            try await command(service, destinations, logger)
-        } catch {
-            await destinations.closeConnections()
-            throw error
-        }
-        await destinations.closeConnections()
-    }
-
-    private func load() throws -> (service: Service, destinations: [Destination], logger: Logger) {
+    /// The whole manifest, the selected destinations, and a logger on stderr (stdout is the command's answer).
+    func load() throws -> (service: Service, destinations: [Destination], logger: Logger) {
         let service = try loadService(config)
         do {
             let destinations = try service.destinations(named: destination)
@@ -38,6 +25,27 @@ struct StoreOptions: ParsableArguments {
             printError("\(error)")
             throw ExitStatus.failure
         }
+    }
+}
+
+/// A command that works on the manifest's destinations (`list`, `verify`, `restore`, `prune`, `check`). It ends the
+/// connections their stores keep when it is done, whether it succeeded or threw, as a run does: an scp server sees
+/// each SSH session end with a disconnect.
+protocol DestinationsCommand: AsyncParsableCommand {
+    var options: StoreOptions { get }
+    func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws
+}
+
+extension DestinationsCommand {
+    func run() async throws {
+        let (service, destinations, logger) = try options.load()
+        do {
+            try await run(service, destinations, logger: logger)
+        } catch {
+            await destinations.closeConnections()
+            throw error
+        }
+        await destinations.closeConnections()
     }
 }
 
@@ -54,7 +62,7 @@ func catalog(_ destination: Destination, scratch: PrivateFolder, logger: Logger)
     }
 }
 
-struct ListCommand: AsyncParsableCommand {
+struct ListCommand: DestinationsCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the runs on each destination, newest first, with their state: complete, incomplete, superseded or damaged."
@@ -65,11 +73,7 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON array instead of a table.")
     var json = false
 
-    func run() async throws {
-        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
-    }
-
-    private func run(_ destinations: [Destination], logger: Logger) async throws {
+    func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         var rows: [[String: JSONValue]] = []
         for destination in destinations {
@@ -103,7 +107,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 }
 
-struct VerifyCommand: AsyncParsableCommand {
+struct VerifyCommand: DestinationsCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check that a run's files are on each destination with the manifest's sizes (and, with --read-data, SHA-256). Exit 0 when all match, 1 otherwise."
@@ -117,11 +121,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Download every file and check its SHA-256 against the manifest.")
     var readData = false
 
-    func run() async throws {
-        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
-    }
-
-    private func run(_ destinations: [Destination], logger: Logger) async throws {
+    func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
         let scratch = try PrivateFolder()
         var failed = false
         for destination in destinations {
@@ -151,7 +151,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 }
 
-struct RestoreCommand: AsyncParsableCommand {
+struct RestoreCommand: DestinationsCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
         abstract: "Download a complete run into a folder, checking every file's SHA-256 before it takes its name."
@@ -178,11 +178,7 @@ struct RestoreCommand: AsyncParsableCommand {
         if runID != nil, date != nil { throw ValidationError("--run and --date cannot be used together") }
     }
 
-    func run() async throws {
-        try await options.withDestinations { _, destinations, logger in try await run(destinations, logger: logger) }
-    }
-
-    private func run(_ destinations: [Destination], logger: Logger) async throws {
+    func run(_ service: Service, _ destinations: [Destination], logger: Logger) async throws {
         guard let destination = destinations.first else {
             printError("the manifest has no destination")
             throw ExitStatus.failure
