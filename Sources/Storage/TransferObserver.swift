@@ -43,3 +43,11 @@ public final class TransferObserver: Sendable {
         objectCount.add(1, ordering: .relaxed)
     }
 }
+
+extension Optional where Wrapped == TransferObserver {
+    /// The `onRetry` of a `RetryPolicy.run` for `what`: tells the observer of each retry, when there is one.
+    public func onRetry(_ what: String) -> @Sendable (Int, any Error, Duration) -> Void {
+        guard let observer = self else { return { _, _, _ in } }
+        return observer.onRetry(what)
+    }
+}

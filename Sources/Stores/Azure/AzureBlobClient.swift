@@ -91,7 +91,7 @@ struct AzureBlobClient: Sendable {
     func getBlob(_ blob: String, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
         let operation = "Get Blob \(blob)"
         let url = endpoint.blobURL(container, blob)
-        return try await retry.run(onRetry: Self.onRetry(operation, observer)) {
+        return try await retry.run(onRetry: observer.onRetry(operation)) {
             try await window.withPermit {
                 let download = try await http.download(sign(HTTPRequest(method: "GET", url: url)), to: path)
                 guard download.response.status == 200 else {
@@ -118,7 +118,7 @@ struct AzureBlobClient: Sendable {
         expecting: Set<Int>, permit: Bool = false, observer: TransferObserver? = nil, required: [String] = [requestIDHeader],
         accept: @escaping @Sendable (HTTPResponse) -> Bool = { _ in true }
     ) async throws -> HTTPResponse {
-        let told = Self.onRetry(operation, observer)
+        let told = observer.onRetry(operation)
         let retried = permit ? window : nil
         return try await retry.run(onRetry: { attempt, error, delay in
             retried?.noteRetry()
@@ -126,10 +126,7 @@ struct AzureBlobClient: Sendable {
         }) {
             let attempt: @Sendable () async throws -> HTTPResponse = {
                 let response = try await http.send(sign(HTTPRequest(method: method, url: url, headers: headers, body: body)))
-                if (200..<300).contains(response.status),
-                   let missing = required.first(where: { response.header($0)?.isEmpty ?? true }) {
-                    throw TransportError.cutOff("azure \(operation)", missing: "\(missing) header")
-                }
+                if (200..<300).contains(response.status) { try response.requireHeaders(required, answering: "azure \(operation)") }
                 guard expecting.contains(response.status), accept(response) else {
                     throw AzureServiceError(operation: operation, response: response, sas: authorization.usesSAS)
                 }
@@ -144,12 +141,6 @@ struct AzureBlobClient: Sendable {
         var dated = request
         dated.headers += [HTTPHeader("x-ms-date", HTTPDate.format(Date())), HTTPHeader("x-ms-version", Self.apiVersion)]
         return authorization.authorize(dated)
-    }
-
-    /// Tells `observer`, if any, of each retry of `operation`.
-    private static func onRetry(_ operation: String, _ observer: TransferObserver?) -> @Sendable (Int, any Error, Duration) -> Void {
-        guard let observer else { return { _, _, _ in } }
-        return observer.onRetry(operation)
     }
 
     static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }

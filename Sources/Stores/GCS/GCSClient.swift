@@ -56,7 +56,7 @@ struct GCSClient: Sendable {
     func download(_ name: String, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
         let operation = "download object \(name)"
         let url = endpoint.objectURL(name, query: "alt=media")
-        return try await retry.run(onRetry: Self.onRetry(operation, observer)) {
+        return try await retry.run(onRetry: observer.onRetry(operation)) {
             try await window.withPermit {
                 let permission = "the storage.objects.get permission on bucket \(bucket)"
                 let download = try await authorized(operation, permission: permission) { token in
@@ -85,7 +85,7 @@ struct GCSClient: Sendable {
         _ operation: String, method: String, url: String, headers: [HTTPHeader] = [], body: HTTPBody = .empty,
         expecting: Set<Int>, permission: String? = nil, observer: TransferObserver? = nil
     ) async throws -> HTTPResponse {
-        try await retry.run(onRetry: Self.onRetry(operation, observer)) {
+        try await retry.run(onRetry: observer.onRetry(operation)) {
             let response = try await authorized(operation, permission: permission) { token in
                 let request = HTTPRequest(method: method, url: url, headers: headers + [Self.bearer(token)], body: body)
                 let response = try await http.send(request)
@@ -118,10 +118,4 @@ struct GCSClient: Sendable {
     }
 
     static func bearer(_ token: String) -> HTTPHeader { HTTPHeader("Authorization", "Bearer \(token)") }
-
-    /// Tells `observer`, if any, of each retry of `operation`.
-    static func onRetry(_ operation: String, _ observer: TransferObserver?) -> @Sendable (Int, any Error, Duration) -> Void {
-        guard let observer else { return { _, _, _ in } }
-        return observer.onRetry(operation)
-    }
 }

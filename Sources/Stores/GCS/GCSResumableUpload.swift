@@ -88,7 +88,7 @@ struct GCSResumableUpload: Sendable {
         let known = Mutex<Int64?>(0)
         while true {
             let operation = "upload of \(name)"
-            let step: Step = try await client.retry.run(onRetry: GCSClient.onRetry(operation, observer)) {
+            let step: Step = try await client.retry.run(onRetry: observer.onRetry(operation)) {
                 let committed: Int64
                 if let offset = known.withLock({ $0 }) {
                     committed = offset

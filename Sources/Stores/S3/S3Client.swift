@@ -67,7 +67,7 @@ struct S3Client: Sendable {
     func send(
         _ operation: Operation, observer: TransferObserver?, onRetry: @escaping @Sendable () -> Void = {}
     ) async throws -> HTTPResponse {
-        let told = Self.onRetry(observer, operation.name)
+        let told = observer.onRetry(operation.name)
         let retried = operation.takesPermit ? window : nil
         return try await retry.run(onRetry: { attempt, error, delay in
             onRetry()
@@ -83,7 +83,7 @@ struct S3Client: Sendable {
 
     /// Sends `operation` (a GET) and streams a 2xx answer's body into the file at `path`, as `send` retries.
     func download(_ operation: Operation, to path: String, observer: TransferObserver?) async throws -> HTTPDownload {
-        try await retry.run(onRetry: Self.onRetry(observer, operation.name)) {
+        try await retry.run(onRetry: observer.onRetry(operation.name)) {
             let download = try await withPermit(operation) {
                 try await http.download(request(for: operation, signedWith: try await credentials.credentials()), to: path)
             }
@@ -102,19 +102,12 @@ struct S3Client: Sendable {
             if operation.errorInSuccessBody, response.bodyText.contains("<Error>") {
                 throw S3Error(response: response, operation: operation.name, bucket: bucket)
             }
-            if let missing = operation.requiredHeaders.first(where: { response.header($0)?.isEmpty ?? true }) {
-                throw TransportError.cutOff("S3 \(operation.name)", missing: "\(missing) header")
-            }
+            try response.requireHeaders(operation.requiredHeaders, answering: "S3 \(operation.name)")
             if let element = operation.requiredElement, XMLText.first(element, in: response.bodyText) == nil {
                 throw TransportError.cutOff("S3 \(operation.name)", missing: "its \(element)")
             }
             return response
         }
         throw S3Error(response: response, operation: operation.name, bucket: bucket)
-    }
-
-    private static func onRetry(_ observer: TransferObserver?, _ what: String) -> @Sendable (Int, any Error, Duration) -> Void {
-        guard let observer else { return { _, _, _ in } }
-        return observer.onRetry(what)
     }
 }
