@@ -11,7 +11,7 @@ import Glibc
 /// ``abandon()``, which wakes the other.
 final class DigestRelay: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let changed: UnsafeMutablePointer<pthread_cond_t>
+    private let changed = ThreadCondition()
     private let algorithm: DigestHasher.Algorithm
     private let buffers: [UnsafeMutableRawBufferPointer]
     // Guarded by `mutex`.
@@ -27,14 +27,10 @@ final class DigestRelay: @unchecked Sendable {
         free = Array(buffers.indices)
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
-        changed = .allocate(capacity: 1)
-        pthread_cond_init(changed, nil)
     }
 
     deinit {
         buffers.forEach { $0.deallocate() }
-        pthread_cond_destroy(changed)
-        changed.deallocate()
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
     }
@@ -42,7 +38,7 @@ final class DigestRelay: @unchecked Sendable {
     /// The reader's next empty buffer and its index; nil once abandoned.
     func emptyBuffer() -> (index: Int, buffer: UnsafeMutableRawBufferPointer)? {
         locked {
-            while free.isEmpty && !abandoned { pthread_cond_wait(changed, mutex) }
+            while free.isEmpty && !abandoned { changed.wait(mutex) }
             guard !abandoned else { return nil }
             let index = free.removeLast()
             return (index, buffers[index])
@@ -53,7 +49,7 @@ final class DigestRelay: @unchecked Sendable {
     func pass(_ index: Int, count: Int) {
         locked {
             queued.append((index, count))
-            pthread_cond_broadcast(changed)
+            changed.broadcast()
         }
     }
 
@@ -61,7 +57,7 @@ final class DigestRelay: @unchecked Sendable {
     func finish() {
         locked {
             finished = true
-            pthread_cond_broadcast(changed)
+            changed.broadcast()
         }
     }
 
@@ -69,7 +65,7 @@ final class DigestRelay: @unchecked Sendable {
     func abandon() {
         locked {
             abandoned = true
-            pthread_cond_broadcast(changed)
+            changed.broadcast()
         }
     }
 
@@ -80,7 +76,7 @@ final class DigestRelay: @unchecked Sendable {
             hasher.update(UnsafeRawBufferPointer(rebasing: buffers[index][0..<count]))
             locked {
                 free.append(index)
-                pthread_cond_broadcast(changed)
+                changed.broadcast()
             }
         }
         return locked { abandoned || !finished } ? nil : hasher.finish()
@@ -89,7 +85,7 @@ final class DigestRelay: @unchecked Sendable {
     /// The oldest queued chunk; nil once the reader has finished and nothing is queued, or on abandon.
     private func nextChunk() -> (index: Int, count: Int)? {
         locked {
-            while queued.isEmpty && !finished && !abandoned { pthread_cond_wait(changed, mutex) }
+            while queued.isEmpty && !finished && !abandoned { changed.wait(mutex) }
             return abandoned || queued.isEmpty ? nil : queued.removeFirst()
         }
     }
