@@ -32,9 +32,7 @@ public enum ByteNames {
     /// Calls `body` with `bytes(path)` as a NUL-terminated C string and its length.
     public static func withCPath<T>(_ path: String, _ body: (UnsafePointer<CChar>, Int) throws -> T) rethrows -> T {
         let bytes = bytes(path)
-        return try (bytes + [0]).withUnsafeBufferPointer { buffer in
-            try buffer.withMemoryRebound(to: CChar.self) { try body($0.baseAddress!, bytes.count) }
-        }
+        return try DirectoryWalk.withCString(bytes) { try body($0, bytes.count) }
     }
 
     /// UTF-8 kept, every other byte and every `%` as `%XX`.
