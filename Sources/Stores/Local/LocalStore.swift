@@ -98,7 +98,12 @@ public struct LocalStore: ObjectStore {
     }
 
     private static func info(key: String, at path: [UInt8]) -> ObjectInfo? {
-        guard let status = DirectoryWalk.status(path, follow: false), (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        DirectoryWalk.status(path, follow: false).flatMap { info(key: key, status: $0) }
+    }
+
+    /// The object a file of this `lstat` status is; nil when it is not a regular file.
+    private static func info(key: String, status: stat) -> ObjectInfo? {
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         return ObjectInfo(key: key, size: Int64(status.st_size), modified: Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec)))
     }
 
@@ -124,7 +129,7 @@ public struct LocalStore: ObjectStore {
                 if (entry.st_mode & S_IFMT) == S_IFDIR {
                     let asFolder = key + "/"
                     if asFolder.hasPrefix(prefix) || prefix.hasPrefix(asFolder) { pending.append((full, key)) }
-                } else if key.hasPrefix(prefix), let info = info(key: key, at: full) {
+                } else if key.hasPrefix(prefix), let info = info(key: key, status: entry) {
                     found.append(info)
                 }
             }
