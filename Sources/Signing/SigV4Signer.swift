@@ -130,7 +130,9 @@ public struct SigV4Signer: Sendable {
     }
 
     static func squeezeSpaces(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        let bytes = value.utf8
+        let plain = bytes.first != 0x20 && bytes.last != 0x20 && !bytes.contains(0x09) && !value.contains("  ")
+        return plain ? value : value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
     /// `/a/./b/../c//` → `/a/c/`: dot segments resolved, empty segments dropped, a trailing slash kept.
@@ -152,8 +154,17 @@ public struct SigV4Signer: Sendable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        var text = ""
+        text.reserveCapacity(16)
+        for (value, width) in [(parts.tm_year + 1900, 4), (parts.tm_mon + 1, 2), (parts.tm_mday, 2)] { appendDigits(value, width, to: &text) }
+        text += "T"
+        for value in [parts.tm_hour, parts.tm_min, parts.tm_sec] { appendDigits(value, 2, to: &text) }
+        return text + "Z"
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (once per request: `String(format:)` costs more than the signature).
+    private static func appendDigits(_ value: Int32, _ width: Int, to text: inout String) {
+        let digits = String(value)
+        text += String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

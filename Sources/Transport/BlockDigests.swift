@@ -80,12 +80,20 @@ public enum BlockDigests {
         path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
         _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
     ) async throws -> (results: [Result], sha256: [UInt8]) {
-        let events = read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
+        var events = length > 2 * chunkSize
+            ? EventSource(streamed: read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm).makeAsyncIterator())
+            : EventSource(collected: try await onOwnThread { cancellation in
+                // A small range is read and digested in one go: no hand-over between threads per event.
+                var events: [Event] = []
+                let sha256 = try hash(path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), algorithm: algorithm,
+                                      cancellation: cancellation, relay: nil) { events.append($0) }
+                return events + [.whole(sha256: sha256 ?? [])]
+            }.makeIterator())
         let (results, sha256) = try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var results: [Int: Result] = [:]
             var running = 0
             var sha256: [UInt8] = []
-            for try await event in events {
+            while let event = try await events.next() {
                 switch event {
                 case .block(let index, let digest):
                     if running >= max(1, width), let (done, result) = try await group.next() {
@@ -104,6 +112,20 @@ public enum BlockDigests {
         try Task.checkCancellation()
         guard !sha256.isEmpty else { throw CancellationError() }
         return (results, sha256)
+    }
+
+    /// The events of one read: all of them at once, or as the read streams them.
+    private struct EventSource {
+        var collected: IndexingIterator<[Event]>?
+        var streamed: AsyncThrowingStream<Event, any Error>.Iterator?
+
+        init(collected: IndexingIterator<[Event]>) { self.collected = collected }
+        init(streamed: AsyncThrowingStream<Event, any Error>.Iterator) { self.streamed = streamed }
+
+        mutating func next() async throws -> Event? {
+            if collected != nil { return collected!.next() }
+            return try await streamed?.next()
+        }
     }
 
     /// Reads the range in chunks, checksums each block and emits it. Each chunk goes to `relay` for the whole

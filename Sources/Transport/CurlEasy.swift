@@ -58,7 +58,7 @@ final class CurlEasy: @unchecked Sendable {
             set(sb_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION) { bytes, size, count, context in
                 let transfer = Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
                 let raw = UnsafeRawBufferPointer(start: bytes, count: size * count)
-                transfer.receiveHeader(String(decoding: raw, as: UTF8.self))
+                transfer.receiveHeader(raw)
                 return size * count
             })
             set(sb_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))

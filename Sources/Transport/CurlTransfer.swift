@@ -90,23 +90,32 @@ final class CurlTransfer {
         }
     }
 
-    func receiveHeader(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("HTTP/") {
+    /// One line of the answer's header block as libcurl hands it over, its CRLF included.
+    func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        let trimmed = Self.trimmingSpace(line[...])
+        if trimmed.starts(with: "HTTP/".utf8) {
             // A new response begins (after a 100 Continue, say): forget the previous one's headers.
             headers = [:]
             headerBlockEnded = false
-            status = trimmed.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            status = String(decoding: trimmed, as: UTF8.self).split(separator: " ").dropFirst().first.flatMap { Int($0) }
             return
         }
-        if trimmed.isEmpty, status != nil, line.utf8.last == 0x0A {
+        if trimmed.isEmpty, status != nil, line.last == 0x0A {
             headerBlockEnded = true
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = trimmed[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        headers[name] = value
+        guard let colon = trimmed.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: Self.trimmingSpace(trimmed[..<colon]), as: UTF8.self).lowercased()
+        headers[name] = String(decoding: Self.trimmingSpace(trimmed[(colon + 1)...]), as: UTF8.self)
+    }
+
+    /// `bytes` without the spaces, tabs, CRs and LFs at either end.
+    private static func trimmingSpace(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
     func receiveBody(_ data: UnsafeRawBufferPointer) -> Bool {

@@ -17,6 +17,8 @@ public struct S3Store: ObjectStore {
     let window: ConcurrencyWindow
     /// The configured region; without one, the bucket's region is discovered once and its client kept.
     let configuredRegion: String?
+    /// The configured region's client, made once (not per request).
+    private var configuredClient: S3Client?
     private let resolver = S3ClientResolver()
     /// The manifest's keys or the instance profile's, shared by every client of the store.
     let credentials: any S3CredentialProvider
@@ -34,6 +36,7 @@ public struct S3Store: ObjectStore {
         _ = try S3Endpoint.make(endpointURL: settings.endpointURL, bucket: settings.bucketName, region: "us-east-1", pathStyle: settings.pathStyle)
         configuredRegion = settings.region.flatMap { $0.isEmpty ? nil : $0 }
         credentials = settings.credentialProvider(environment: ProcessInfo.processInfo.environment)
+        configuredClient = try configuredRegion.map { try makeClient(region: $0) }
     }
 
     public func location(of folder: String) -> String {
@@ -149,7 +152,7 @@ public struct S3Store: ObjectStore {
 
     /// The client for the bucket's region, discovered once (retries told to `observer`) when none is configured.
     func client(observer: TransferObserver?) async throws -> S3Client {
-        if let configuredRegion { return try makeClient(region: configuredRegion) }
+        if let configuredClient { return configuredClient }
         return try await resolver.client {
             let region = try await S3Bucket.discoverRegion(using: try makeClient(region: "us-east-1"), observer: observer)
             return try makeClient(region: region)
