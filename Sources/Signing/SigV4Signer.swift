@@ -130,8 +130,12 @@ public struct SigV4Signer: Sendable {
     }
 
     static func squeezeSpaces(_ value: String) -> String {
-        let bytes = value.utf8
-        let plain = bytes.first != 0x20 && bytes.last != 0x20 && !bytes.contains(0x09) && !value.contains("  ")
+        // Most values have no tab, no space at either end and no two spaces in a row: they stay as they are.
+        var previous: UInt8 = 0x20
+        let plain = value.utf8.allSatisfy { byte in
+            defer { previous = byte }
+            return byte != 0x09 && !(byte == 0x20 && previous == 0x20)
+        } && previous != 0x20
         return plain ? value : value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 

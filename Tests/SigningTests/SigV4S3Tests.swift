@@ -105,4 +105,16 @@ import Testing
         #expect(!"\(credentials)".contains("s3cr3t"))
         #expect(!String(reflecting: credentials).contains("s3cr3t"))
     }
+
+    /// Values are trimmed and inner runs of spaces and tabs become one space; plain values are signed as given.
+    @Test(arguments: [
+        ("plain value", "plain value"), ("  lead", "lead"), ("trail  ", "trail"), ("a  b", "a b"), ("a\tb", "a b"),
+        (" a \t b ", "a b"), ("   ", ""), ("", ""), ("x", "x"), ("a b c", "a b c"),
+    ])
+    func headerValuesAreTrimmedAndSqueezed(_ value: String, _ canonical: String) {
+        let signer = Self.signer
+        let request = SigV4Request(method: "GET", path: "/", headers: [.init("Host", "h"), .init("X-Test", value)])
+        let signed = signer.sign(request, payloadHash: SigV4Signer.emptyPayloadHash, amzDate: Self.date)
+        #expect(signed.canonicalRequest.contains("\nx-test:\(canonical)\n"))
+    }
 }
