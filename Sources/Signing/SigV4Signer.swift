@@ -130,13 +130,14 @@ public struct SigV4Signer: Sendable {
     }
 
     static func squeezeSpaces(_ value: String) -> String {
+        let squeezed = { value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
         // Most values have no tab, no space at either end and no two spaces in a row: they stay as they are.
         var previous: UInt8 = 0x20
-        let plain = value.utf8.allSatisfy { byte in
-            defer { previous = byte }
-            return byte != 0x09 && !(byte == 0x20 && previous == 0x20)
-        } && previous != 0x20
-        return plain ? value : value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+        for byte in value.utf8 {
+            if byte == 0x09 || (byte == 0x20 && previous == 0x20) { return squeezed() }
+            previous = byte
+        }
+        return previous == 0x20 ? squeezed() : value
     }
 
     /// `/a/./b/../c//` → `/a/c/`: dot segments resolved, empty segments dropped, a trailing slash kept.
@@ -158,17 +159,9 @@ public struct SigV4Signer: Sendable {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var text = ""
-        text.reserveCapacity(16)
-        for (value, width) in [(parts.tm_year + 1900, 4), (parts.tm_mon + 1, 2), (parts.tm_mday, 2)] { appendDigits(value, width, to: &text) }
-        text += "T"
-        for value in [parts.tm_hour, parts.tm_min, parts.tm_sec] { appendDigits(value, 2, to: &text) }
-        return text + "Z"
-    }
-
-    /// `value` in decimal, zero-padded to `width` digits (once per request: `String(format:)` costs more than the signature).
-    private static func appendDigits(_ value: Int32, _ width: Int, to text: inout String) {
-        let digits = String(value)
-        text += String(repeating: "0", count: max(0, width - digits.count)) + digits
+        let (year, month, day) = (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday))
+        return String(zeroPadded: year, width: 4) + String(zeroPadded: month, width: 2) + String(zeroPadded: day, width: 2) + "T"
+            + String(zeroPadded: Int(parts.tm_hour), width: 2) + String(zeroPadded: Int(parts.tm_min), width: 2)
+            + String(zeroPadded: Int(parts.tm_sec), width: 2) + "Z"
     }
 }

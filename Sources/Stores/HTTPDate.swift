@@ -1,4 +1,5 @@
 import Foundation
+import Signing
 
 /// RFC 1123 dates in GMT, as HTTP services write and read them: `Tue, 02 Jan 2024 03:04:05 GMT`
 /// (`Last-Modified` of S3 and Azure, Azure's `x-ms-date` and a blob listing's `<Last-Modified>`).
@@ -13,10 +14,12 @@ enum HTTPDate {
     }
 
     static func format(_ date: Date) -> String {
-        let c = gmt.dateComponents([.weekday, .day, .month, .year, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
-        return "\(days[(c.weekday ?? 1) - 1]), \(two(c.day)) \(months[(c.month ?? 1) - 1]) \(String(format: "%04d", c.year ?? 1970)) "
-            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var c = tm()
+        gmtime_r(&seconds, &c)
+        func two(_ value: Int32) -> String { String(zeroPadded: Int(value), width: 2) }
+        return "\(days[Int(c.tm_wday)]), \(two(c.tm_mday)) \(months[Int(c.tm_mon)]) \(String(zeroPadded: Int(c.tm_year) + 1900, width: 4)) "
+            + "\(two(c.tm_hour)):\(two(c.tm_min)):\(two(c.tm_sec)) GMT"
     }
 
     /// The date of `text`, or nil when it is not an RFC 1123 date in GMT.
