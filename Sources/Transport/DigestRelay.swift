@@ -20,6 +20,8 @@ final class DigestRelay: @unchecked Sendable {
     private var queued: [(index: Int, count: Int)] = []
     private var finished = false
     private var abandoned = false
+    /// Set once a digest started by ``digestOnPoolThread(priority:)`` has ended, with its result.
+    private var digested: [UInt8]?? = nil
 
     init(_ algorithm: DigestHasher.Algorithm, buffers count: Int, size: Int) {
         self.algorithm = algorithm
@@ -80,6 +82,27 @@ final class DigestRelay: @unchecked Sendable {
             }
         }
         return locked { abandoned || !finished } ? nil : hasher.finish()
+    }
+
+    /// Runs ``digest()`` on a thread of the blocking pool, at `priority`; ``awaitDigest()`` waits for its result.
+    /// For a reader that is itself blocking work and cannot await.
+    func digestOnPoolThread(priority: ThreadPriority?) {
+        BlockingThreadPool.shared.submit(BlockingThreadPool.Job(priority: priority) { [self] in
+            let result = digest()
+            locked {
+                digested = .some(result)
+                changed.broadcast()
+            }
+            return {}
+        })
+    }
+
+    /// The result of the digest ``digestOnPoolThread(priority:)`` started, once it has ended; nil when abandoned.
+    func awaitDigest() -> [UInt8]? {
+        locked {
+            while digested == nil { changed.wait(mutex) }
+            return digested ?? nil
+        }
     }
 
     /// The oldest queued chunk; nil once the reader has finished and nothing is queued, or on abandon.

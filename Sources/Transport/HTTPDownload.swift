@@ -51,12 +51,20 @@ extension HTTPClient {
     }
 }
 
-/// The file a download writes a 2xx answer's body into, hashing the bytes on the way.
-/// Used on the transfer's own thread only.
+/// The file a download writes a 2xx answer's body into, hashing the bytes on the way: the SHA-256 runs on a
+/// thread beside the transfer's (``DigestRelay``), so receiving and writing never wait for it. Used on the
+/// transfer's own thread only.
 final class DownloadFile {
+    /// The buffers the written bytes are copied into for the SHA-256 thread: 4 × 256 KiB.
+    static let relayBuffers = 4
+    static let relayBufferSize = 256 << 10
+
     let path: String
     private let descriptor: Int32
-    private var hasher: DigestHasher? = DigestHasher(.sha256)
+    private let relay = DigestRelay(.sha256, buffers: relayBuffers, size: relayBufferSize)
+    /// The relay buffer being filled: its index, its bytes and how many of them are filled.
+    private var filling: (index: Int, buffer: UnsafeMutableRawBufferPointer, count: Int)?
+    private var finished = false
     private(set) var written: Int64 = 0
 
     init(path: String) throws {
@@ -66,9 +74,14 @@ final class DownloadFile {
         }
         fchmod(descriptor, 0o600)
         self.path = path
+        // At the transfer thread's own priority (a polite restore stays polite).
+        relay.digestOnPoolThread(priority: ThreadPriority.ofCurrentThread())
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        if !finished { relay.abandon() }
+        close(descriptor)
+    }
 
     /// Appends `data` to the file; the error when it cannot.
     func write(_ data: UnsafeRawBufferPointer) -> TransportError? {
@@ -81,13 +94,38 @@ final class DownloadFile {
             }
             done += result
         }
-        hasher?.update(data)
+        relayCopy(of: data)
         written += Int64(data.count)
         return nil
     }
 
+    /// Copies `data` into relay buffers, passing each one on to the SHA-256 thread once it is full.
+    private func relayCopy(of data: UnsafeRawBufferPointer) {
+        var rest = data[...]
+        while !rest.isEmpty {
+            if filling == nil {
+                guard let (index, buffer) = relay.emptyBuffer() else { return }
+                filling = (index, buffer, 0)
+            }
+            guard let (index, buffer, count) = filling else { return }
+            let n = min(rest.count, buffer.count - count)
+            (buffer.baseAddress! + count).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest.prefix(n)).baseAddress!, byteCount: n)
+            rest = rest.dropFirst(n)
+            if count + n == buffer.count {
+                relay.pass(index, count: buffer.count)
+                filling = nil
+            } else {
+                filling?.count = count + n
+            }
+        }
+    }
+
     /// The SHA-256 of every byte written; called once, at the end.
     func finish() -> [UInt8] {
-        hasher.take()?.finish() ?? []
+        if let (index, _, count) = filling { relay.pass(index, count: count) }
+        filling = nil
+        relay.finish()
+        finished = true
+        return relay.awaitDigest() ?? []
     }
 }

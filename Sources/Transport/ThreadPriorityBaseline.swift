@@ -41,3 +41,17 @@ extension ThreadPriority {
     /// True when applying it changes nothing (niceness 0 and no I/O class): work with it runs as work with none.
     var leavesThreadAsIs: Bool { nice == 0 && io == nil }
 }
+
+extension ThreadPriority {
+    /// The calling thread's own niceness and I/O class, for work it hands to another thread.
+    static func ofCurrentThread() -> ThreadPriority? {
+        let baseline = ThreadPriorityBaseline.ofCurrentThread()
+        let io: IOClass? = switch baseline.io.map({ ($0 >> 13, Int($0 & 0xff)) }) {
+        case (3, _)?: .idle
+        case (2, let level)?: .bestEffort(level: level)
+        default: nil
+        }
+        let priority = ThreadPriority(nice: Int(baseline.nice ?? 0), io: io)
+        return priority.leavesThreadAsIs ? nil : priority
+    }
+}
