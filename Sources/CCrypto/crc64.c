@@ -1,5 +1,6 @@
 #include "CCrypto.h"
 #include <pthread.h>
+#include "slicing.h"
 
 /// CRC-64/NVME (Azure Storage's `x-ms-content-crc64`): reflected polynomial 0x9A6C9329AC4BC9B5, register and
 /// result inverted. Where the processor has carry-less multiplication (PCLMULQDQ), the bulk is folded 64 bytes
@@ -25,14 +26,7 @@ static uint64_t sb_crc64_power(unsigned n) {
 }
 
 static void sb_crc64_init(void) {
-    for (uint64_t n = 0; n < 256; n++) {
-        uint64_t crc = n;
-        for (int k = 0; k < 8; k++) crc = (crc & 1) ? (crc >> 1) ^ sb_crc64_polynomial : crc >> 1;
-        sb_crc64_table[0][n] = crc;
-    }
-    for (int n = 0; n < 256; n++)
-        for (int k = 1; k < 8; k++)
-            sb_crc64_table[k][n] = sb_crc64_table[0][sb_crc64_table[k - 1][n] & 0xff] ^ (sb_crc64_table[k - 1][n] >> 8);
+    SB_SLICING_TABLES(sb_crc64_table, sb_crc64_polynomial);
     sb_crc64_fold512[0] = sb_crc64_power(63 + 512);
     sb_crc64_fold512[1] = sb_crc64_power(512 - 1);
     sb_crc64_fold128[0] = sb_crc64_power(63 + 128);
@@ -41,21 +35,7 @@ static void sb_crc64_init(void) {
 
 /// The raw register (not inverted) continued over `length` bytes, eight at a time.
 static uint64_t sb_crc64_software(uint64_t crc, const uint8_t *data, size_t length) {
-    while (length >= 8) {
-        uint64_t word;
-        __builtin_memcpy(&word, data, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        word = __builtin_bswap64(word);
-#endif
-        word ^= crc;
-        crc = sb_crc64_table[7][word & 0xff] ^ sb_crc64_table[6][(word >> 8) & 0xff]
-            ^ sb_crc64_table[5][(word >> 16) & 0xff] ^ sb_crc64_table[4][(word >> 24) & 0xff]
-            ^ sb_crc64_table[3][(word >> 32) & 0xff] ^ sb_crc64_table[2][(word >> 40) & 0xff]
-            ^ sb_crc64_table[1][(word >> 48) & 0xff] ^ sb_crc64_table[0][word >> 56];
-        data += 8;
-        length -= 8;
-    }
-    while (length--) crc = sb_crc64_table[0][(crc ^ *data++) & 0xff] ^ (crc >> 8);
+    SB_SLICING_BY_8(sb_crc64_table, crc, data, length);
     return crc;
 }
 

@@ -26,10 +26,15 @@ public enum BlockDigests {
         AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let sha256 = try await readAndDigest(
-                        path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), algorithm: algorithm
-                    ) { continuation.yield($0) }
-                    continuation.yield(.whole(sha256: sha256))
+                    if readsAtOnce(length) {
+                        let events = try await eventsAtOnce(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm)
+                        events.forEach { continuation.yield($0) }
+                    } else {
+                        let sha256 = try await readBesideDigest(
+                            path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), algorithm: algorithm
+                        ) { continuation.yield($0) }
+                        continuation.yield(.whole(sha256: sha256))
+                    }
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -39,38 +44,43 @@ public enum BlockDigests {
         }
     }
 
-    /// The read, on a thread of its own, emitting each block's event; returns the whole range's SHA-256. A range of
-    /// more than two chunks has its SHA-256 run on a second thread beside the read and the block checksums
-    /// (``DigestRelay``), so the costliest pass over the bytes is the only one on its thread.
-    private static func readAndDigest(
+    /// Whether a range is read and digested in one job, its events all at once: up to two chunks, where a second
+    /// thread for the SHA-256 and a hand-over per event would cost more than they save.
+    static func readsAtOnce(_ length: Int64) -> Bool { length <= 2 * chunkSize }
+
+    /// Every event of a range that ``readsAtOnce(_:)``, from one read on a thread of its own.
+    private static func eventsAtOnce(
+        path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm
+    ) async throws -> [Event] {
+        try await onOwnThread { cancellation in
+            var events: [Event] = []
+            let sha256 = try hash(path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), algorithm: algorithm,
+                                  cancellation: cancellation, relay: nil) { events.append($0) }
+            return events + [.whole(sha256: sha256 ?? [])]
+        }
+    }
+
+    /// The read of a larger range, on a thread of its own, emitting each block's event, with its SHA-256 run on a
+    /// second thread beside the read and the block checksums (``DigestRelay``), so the costliest pass over the bytes
+    /// is the only one on its thread; returns that SHA-256.
+    private static func readBesideDigest(
         path: String, file: OpenFile?, offset: Int64, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm,
         emit: @escaping @Sendable (Event) -> Void
     ) async throws -> [UInt8] {
-        guard length > 2 * chunkSize else {
-            return try await onOwnThread { cancellation in
-                try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm,
-                         cancellation: cancellation, relay: nil, emit: emit) ?? []
-            }
-        }
         let relay = DigestRelay(.sha256, buffers: relayBuffers, size: Int(chunkSize))
-        async let digest = onOwnThread { _ in relay.digest() }
-        do {
-            try await onOwnThread { cancellation in
-                do {
-                    _ = try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm,
-                                 cancellation: cancellation, relay: relay, emit: emit)
-                    relay.finish()
-                } catch {
-                    relay.abandon()
-                    throw error
-                }
+        relay.digestOnPoolThread(priority: OwnThreadContext.priority)
+        return try await onOwnThread { cancellation in
+            do {
+                _ = try hash(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm,
+                             cancellation: cancellation, relay: relay, emit: emit)
+                relay.finish()
+            } catch {
+                relay.abandon()
+                throw error
             }
-        } catch {
-            _ = try? await digest
-            throw error
+            guard let sha256 = relay.awaitDigest() else { throw CancellationError() }
+            return sha256
         }
-        guard let sha256 = try await digest else { throw CancellationError() }
-        return sha256
     }
 
     /// Reads the range once, in blocks, and runs `body` for each block as soon as its digest is known, at most
@@ -80,15 +90,11 @@ public enum BlockDigests {
         path: String, file: OpenFile? = nil, offset: Int64 = 0, length: Int64, blockSize: Int64, algorithm: DigestHasher.Algorithm, width: Int,
         _ body: @escaping @Sendable (_ index: Int, _ digest: [UInt8]) async throws -> Result
     ) async throws -> (results: [Result], sha256: [UInt8]) {
-        var events = length > 2 * chunkSize
-            ? EventSource(streamed: read(path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm).makeAsyncIterator())
-            : EventSource(collected: try await onOwnThread { cancellation in
-                // A small range is read and digested in one go: no hand-over between threads per event.
-                var events: [Event] = []
-                let sha256 = try hash(path: path, file: file, offset: offset, length: length, blockSize: max(1, blockSize), algorithm: algorithm,
-                                      cancellation: cancellation, relay: nil) { events.append($0) }
-                return events + [.whole(sha256: sha256 ?? [])]
-            }.makeIterator())
+        var events = readsAtOnce(length)
+            ? EventSource(collected: try await eventsAtOnce(
+                path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm).makeIterator())
+            : EventSource(streamed: read(
+                path: path, file: file, offset: offset, length: length, blockSize: blockSize, algorithm: algorithm).makeAsyncIterator())
         let (results, sha256) = try await withThrowingTaskGroup(of: (Int, Result).self) { group in
             var results: [Int: Result] = [:]
             var running = 0

@@ -22,6 +22,8 @@ final class DigestRelay: @unchecked Sendable {
     private var abandoned = false
     /// Set once a digest started by ``digestOnPoolThread(priority:)`` has ended, with its result.
     private var digested: [UInt8]?? = nil
+    /// The reader's alone (``copy(_:)``): the buffer it is filling, and how many bytes it holds.
+    private var filling: (index: Int, count: Int)?
 
     init(_ algorithm: DigestHasher.Algorithm, buffers count: Int, size: Int) {
         self.algorithm = algorithm
@@ -55,8 +57,29 @@ final class DigestRelay: @unchecked Sendable {
         }
     }
 
-    /// The reader has passed every chunk.
+    /// For a reader with the bytes in hand (a download's writer): copies them into buffers, passing each on once it
+    /// is full; ``finish()`` passes the last one. Nothing is copied once abandoned.
+    func copy(_ bytes: UnsafeRawBufferPointer) {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            guard let (index, count) = filling ?? emptyBuffer().map({ ($0.index, 0) }) else { return }
+            let buffer = buffers[index]
+            let n = min(rest.count, buffer.count - count)
+            (buffer.baseAddress! + count).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest.prefix(n)).baseAddress!, byteCount: n)
+            rest = rest.dropFirst(n)
+            if count + n == buffer.count {
+                filling = nil
+                pass(index, count: buffer.count)
+            } else {
+                filling = (index, count + n)
+            }
+        }
+    }
+
+    /// The reader has passed every chunk (a buffer ``copy(_:)`` was filling goes first).
     func finish() {
+        if let (index, count) = filling { pass(index, count: count) }
+        filling = nil
         locked {
             finished = true
             changed.broadcast()
@@ -72,7 +95,7 @@ final class DigestRelay: @unchecked Sendable {
     }
 
     /// Runs the digest over the chunks as they come, in order, until the reader finishes; nil when abandoned.
-    func digest() -> [UInt8]? {
+    private func digest() -> [UInt8]? {
         var hasher = DigestHasher(algorithm)
         while let (index, count) = nextChunk() {
             hasher.update(UnsafeRawBufferPointer(rebasing: buffers[index][0..<count]))
@@ -84,8 +107,7 @@ final class DigestRelay: @unchecked Sendable {
         return locked { abandoned || !finished } ? nil : hasher.finish()
     }
 
-    /// Runs ``digest()`` on a thread of the blocking pool, at `priority`; ``awaitDigest()`` waits for its result.
-    /// For a reader that is itself blocking work and cannot await.
+    /// Starts the digest on a thread of the blocking pool, at `priority`; ``awaitDigest()`` waits for its result.
     func digestOnPoolThread(priority: ThreadPriority?) {
         BlockingThreadPool.shared.submit(BlockingThreadPool.Job(priority: priority) { [self] in
             let result = digest()

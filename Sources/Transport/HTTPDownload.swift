@@ -62,9 +62,6 @@ final class DownloadFile {
     let path: String
     private let descriptor: Int32
     private let relay = DigestRelay(.sha256, buffers: relayBuffers, size: relayBufferSize)
-    /// The relay buffer being filled: its index, its bytes and how many of them are filled.
-    private var filling: (index: Int, buffer: UnsafeMutableRawBufferPointer, count: Int)?
-    private var finished = false
     private(set) var written: Int64 = 0
 
     init(path: String) throws {
@@ -79,7 +76,7 @@ final class DownloadFile {
     }
 
     deinit {
-        if !finished { relay.abandon() }
+        relay.abandon()  // ends the digest thread of a download that failed; nothing to a finished one
         close(descriptor)
     }
 
@@ -94,38 +91,14 @@ final class DownloadFile {
             }
             done += result
         }
-        relayCopy(of: data)
+        relay.copy(data)
         written += Int64(data.count)
         return nil
     }
 
-    /// Copies `data` into relay buffers, passing each one on to the SHA-256 thread once it is full.
-    private func relayCopy(of data: UnsafeRawBufferPointer) {
-        var rest = data[...]
-        while !rest.isEmpty {
-            if filling == nil {
-                guard let (index, buffer) = relay.emptyBuffer() else { return }
-                filling = (index, buffer, 0)
-            }
-            guard let (index, buffer, count) = filling else { return }
-            let n = min(rest.count, buffer.count - count)
-            (buffer.baseAddress! + count).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest.prefix(n)).baseAddress!, byteCount: n)
-            rest = rest.dropFirst(n)
-            if count + n == buffer.count {
-                relay.pass(index, count: buffer.count)
-                filling = nil
-            } else {
-                filling?.count = count + n
-            }
-        }
-    }
-
     /// The SHA-256 of every byte written; called once, at the end.
     func finish() -> [UInt8] {
-        if let (index, _, count) = filling { relay.pass(index, count: count) }
-        filling = nil
         relay.finish()
-        finished = true
         return relay.awaitDigest() ?? []
     }
 }
